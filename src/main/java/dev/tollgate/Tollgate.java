@@ -1,0 +1,208 @@
+package dev.tollgate;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.tollgate.access.Authenticator;
+import dev.tollgate.access.KeyCache;
+import dev.tollgate.access.KeySecrets;
+import dev.tollgate.access.KeyService;
+import dev.tollgate.admin.AdminApi;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.metering.PriceTable;
+import dev.tollgate.metering.Settlement;
+import dev.tollgate.metering.TokenCounter;
+import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.observe.GatewayMetrics;
+import dev.tollgate.observe.HealthService;
+import dev.tollgate.protocol.openai.RequestDecoder;
+import dev.tollgate.protocol.openai.RequestEncoder;
+import dev.tollgate.routing.ModelCatalog;
+import dev.tollgate.routing.WeightedSelector;
+import dev.tollgate.server.Async;
+import dev.tollgate.server.DataPlane;
+import dev.tollgate.server.GatewayVerticle;
+import dev.tollgate.server.InFlight;
+import dev.tollgate.server.ModelsHandler;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.IdGenerator;
+import dev.tollgate.store.JdbiKeyStore;
+import dev.tollgate.store.JdbiUsageStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component from the validated configuration, passes
+ * dependencies through constructors, starts the servers, and shuts everything down in order. No
+ * static state, so tests run many gateways in one JVM.
+ */
+public final class Tollgate implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Tollgate.class);
+
+  private final TollgateConfig config;
+  private final GatewayMetrics metrics;
+  private final Database database;
+  private final ExecutorService blocking;
+  private final UsageRecorder recorder;
+  private final JdbiUsageStore usageStore;
+  private final KeyService keyService;
+  private final InFlight inFlight;
+  private final Vertx vertx;
+  private final List<String> deployments = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private int port;
+
+  private Tollgate(TollgateConfig config, VertxOptions vertxOptions, Clock clock) {
+    this.config = config;
+    this.metrics = new GatewayMetrics();
+    this.blocking = Executors.newVirtualThreadPerTaskExecutor();
+    this.database = Database.open(config.database(), metrics.registry());
+    IdGenerator ids = new IdGenerator(clock, ThreadLocalRandom::current);
+    ObjectMapper json = JsonMapper.builder()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .build();
+
+    JdbiKeyStore keyStore = new JdbiKeyStore(database.jdbi());
+    KeyCache keyCache = new KeyCache(keyStore, blocking, Duration.ofSeconds(30), Duration.ofSeconds(2), 100_000);
+    Authenticator authenticator = new Authenticator(config.auth().masterKey(), keyCache, clock);
+    this.keyService = new KeyService(keyStore, keyCache, new KeySecrets(new SecureRandom()), ids, clock);
+
+    this.usageStore = new JdbiUsageStore(database.jdbi());
+    this.recorder = new UsageRecorder(usageStore, config.usage());
+    metrics.gauge("tollgate.usage.queue.depth", "Usage records waiting to be written", recorder::depth);
+    metrics.gauge("tollgate.usage.slots.in.use", "Usage slots taken (queued, writing, or reserved)",
+        recorder::slotsInUse);
+    metrics.gauge("tollgate.usage.queue.capacity", "Usage slots in all", recorder::capacity);
+    this.inFlight = new InFlight();
+    metrics.gauge("tollgate.requests.in.flight", "Proxied requests in progress", inFlight::count);
+
+    TokenCounter tokens = new TokenCounter();
+    ModelCatalog catalog = ModelCatalog.of(config.models());
+    Async async = new Async(blocking);
+    Settlement settlement = new Settlement(PriceTable.of(config.models()), tokens, recorder, metrics, ids, clock);
+    DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
+        new WeightedSelector(ThreadLocalRandom::current), settlement, recorder, tokens, metrics, json, async,
+        inFlight, ids, clock);
+    AdminApi admin = new AdminApi(authenticator, keyService, usageStore, catalog, async, json, clock);
+    ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
+    HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking);
+
+    this.vertx = Vertx.builder().with(vertxOptions.setPreferNativeTransport(true)).build();
+    this.serverFactory = p -> new GatewayVerticle(plane, admin, models, health, p);
+  }
+
+  private final java.util.function.IntFunction<GatewayVerticle> serverFactory;
+
+  /** Migrates the database, starts the usage writer and the servers; returns once listening. */
+  public static Tollgate start(TollgateConfig config) {
+    return start(config, new VertxOptions(), Clock.systemUTC());
+  }
+
+  public static Tollgate start(TollgateConfig config, VertxOptions vertxOptions, Clock clock) {
+    int loops = config.server().eventLoops() > 0 ? config.server().eventLoops()
+        : Runtime.getRuntime().availableProcessors();
+    Tollgate gateway = new Tollgate(config, vertxOptions.setEventLoopPoolSize(loops), clock);
+    try {
+      gateway.startAll(loops);
+      return gateway;
+    } catch (RuntimeException e) {
+      gateway.close();
+      throw e;
+    }
+  }
+
+  private void startAll(int loops) {
+    int applied = database.migrate();
+    if (applied > 0) {
+      log.info("applied {} database migration(s) to {}", applied, database.dialect());
+    }
+    recorder.start();
+    // The first server binds (perhaps to port 0); the others share the port it got.
+    GatewayVerticle first = serverFactory.apply(config.server().port());
+    deployments.add(vertx.deployVerticle(first).await());
+    port = first.actualPort();
+    for (int i = 1; i < loops; i++) {
+      deployments.add(vertx.deployVerticle(serverFactory.apply(port), new DeploymentOptions()).await());
+    }
+    log.info("listening on {}:{} with {} event loop(s)", config.server().host(), port, loops);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public TollgateConfig config() {
+    return config;
+  }
+
+  public JdbiUsageStore usageStore() {
+    return usageStore;
+  }
+
+  public UsageRecorder recorder() {
+    return recorder;
+  }
+
+  public KeyService keys() {
+    return keyService;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public Database database() {
+    return database;
+  }
+
+  public int inFlight() {
+    return inFlight.count();
+  }
+
+  /**
+   * Graceful stop: servers stop accepting and let in-flight requests finish (up to the drain
+   * timeout), then every usage record is written, then the pools close. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
+    List<Throwable> failures = new ArrayList<>();
+    for (String id : deployments) {
+      run(failures, () -> vertx.undeploy(id).await());
+    }
+    run(failures, () -> recorder.close(Duration.ofSeconds(30)));
+    run(failures, () -> vertx.close().await());
+    run(failures, database::close);
+    run(failures, blocking::close);
+    run(failures, metrics::close);
+    if (!failures.isEmpty()) {
+      IllegalStateException e = new IllegalStateException("shutdown was not clean");
+      failures.forEach(e::addSuppressed);
+      log.warn("shutdown was not clean", e);
+    }
+  }
+
+  private static void run(List<Throwable> failures, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+  }
+}

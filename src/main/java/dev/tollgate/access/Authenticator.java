@@ -1,0 +1,58 @@
+package dev.tollgate.access;
+
+import dev.tollgate.config.Secret;
+import dev.tollgate.server.ApiError;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Turns a presented secret into a {@link Caller}: the master key, or a live virtual key from the
+ * {@link KeyCache}. Never touches the database on the calling thread. Thread-safe.
+ */
+public final class Authenticator {
+  private final byte[] masterKey;
+  private final KeyCache keys;
+  private final Clock clock;
+
+  public Authenticator(Secret masterKey, KeyCache keys, Clock clock) {
+    this.masterKey = masterKey.value().getBytes(StandardCharsets.UTF_8);
+    this.keys = keys;
+    this.clock = clock;
+  }
+
+  /** Completes with the caller, or exceptionally with a {@code GatewayException} (401, or 503 if keys cannot be read). */
+  public CompletableFuture<Caller> authenticate(String presented) {
+    if (presented == null || presented.isBlank()) {
+      return CompletableFuture.failedFuture(ApiError.missingKey().exception());
+    }
+    if (isMaster(presented)) {
+      return CompletableFuture.completedFuture(Caller.master());
+    }
+    return keys.get(KeySecrets.digest(presented)).handle((found, failure) -> {
+      if (failure != null) {
+        throw ApiError.overloaded("API keys cannot be verified right now (the key store is unavailable)")
+            .exception();
+      }
+      return toCaller(found);
+    });
+  }
+
+  public boolean isMaster(String presented) {
+    return presented != null
+        && MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private Caller toCaller(Optional<ApiKey> found) {
+    ApiKey key = found.orElseThrow(() -> ApiError.invalidKey().exception());
+    if (key.revoked()) {
+      throw ApiError.revokedKey().exception();
+    }
+    if (key.expiredAt(clock.instant())) {
+      throw ApiError.expiredKey().exception();
+    }
+    return new Caller(key.id(), key.name(), key.models(), false);
+  }
+}

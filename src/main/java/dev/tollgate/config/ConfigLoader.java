@@ -1,0 +1,349 @@
+package dev.tollgate.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads a YAML file into a validated {@link TollgateConfig}: interpolates {@code ${VAR}}, applies the
+ * {@code TOLLGATE_*} environment overrides, and reports every problem at once with its path.
+ */
+public final class ConfigLoader {
+  /** Shortest master key accepted outside {@code --dev}. */
+  public static final int MIN_MASTER_KEY_LENGTH = 32;
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+
+  private final Map<String, String> env;
+  private final boolean dev;
+
+  /**
+   * @param env the environment to interpolate from (tests pass their own)
+   * @param dev relaxes the master-key length rule, and nothing else
+   */
+  public ConfigLoader(Map<String, String> env, boolean dev) {
+    this.env = Map.copyOf(env);
+    this.dev = dev;
+  }
+
+  public TollgateConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(file + ": no such file"));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read (" + e.getMessage() + ")"));
+    }
+    return parse(text);
+  }
+
+  public TollgateConfig parse(String yaml) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JacksonException e) {
+      throw new ConfigException(List.of("not valid YAML: " + e.getOriginalMessage()
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")")));
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = JsonNodeFactory.instance.objectNode();
+    }
+    if (!root.isObject()) {
+      throw new ConfigException(List.of("the configuration must be a YAML mapping"));
+    }
+    applyEnvironmentOverrides((ObjectNode) root);
+
+    List<String> problems = new ArrayList<>();
+    ConfigNode top = new ConfigNode(root, "", problems, new Interpolator(env));
+    top.allowOnly("server", "database", "auth", "logging", "usage", "providers", "models");
+
+    ServerConfig server = server(top.child("server"));
+    DatabaseConfig database = database(top.child("database"));
+    AuthConfig auth = auth(top.child("auth"));
+    LoggingConfig logging = logging(top.child("logging"));
+    UsageConfig usage = usage(top.child("usage"));
+    List<ProviderConfig> providers = providers(top.child("providers"));
+    List<ModelConfig> models = models(top.child("models"), providers);
+
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new TollgateConfig(server, database, auth, logging, usage, providers, models);
+  }
+
+  private void applyEnvironmentOverrides(ObjectNode root) {
+    override(root, "auth", "master_key", env.get("TOLLGATE_MASTER_KEY"));
+    override(root, "database", "url", env.get("TOLLGATE_DATABASE_URL"));
+    override(root, "server", "port", env.get("TOLLGATE_PORT"));
+  }
+
+  private static void override(ObjectNode root, String section, String field, String value) {
+    if (value == null || value.isEmpty()) {
+      return;
+    }
+    JsonNode existing = root.get(section);
+    ObjectNode target = existing instanceof ObjectNode o ? o : root.putObject(section);
+    // Literal: an override is a value, not a template to expand again.
+    target.put(field, value.replace("$", "$$"));
+  }
+
+  private ServerConfig server(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("host", "port", "event_loops", "max_body_size", "drain_timeout");
+    return new ServerConfig(
+        n.child("host").string("0.0.0.0"),
+        n.child("port").integer(8080, 0, 65535),
+        n.child("event_loops").integer(0, 0, 256),
+        n.child("max_body_size").size(10L * 1024 * 1024),
+        n.child("drain_timeout").duration(Duration.ofSeconds(30)));
+  }
+
+  private DatabaseConfig database(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("url", "max_pool_size");
+    ConfigNode urlNode = n.child("url");
+    String url = urlNode.string("jdbc:sqlite:data/tollgate.db");
+    if (!url.startsWith("jdbc:sqlite:") && !url.startsWith("jdbc:postgresql:")) {
+      urlNode.problem("expected a jdbc:sqlite: or jdbc:postgresql: URL");
+    }
+    return new DatabaseConfig(url, n.child("max_pool_size").integer(8, 1, 256));
+  }
+
+  private AuthConfig auth(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("master_key");
+    ConfigNode keyNode = n.child("master_key");
+    String key = keyNode.requiredString();
+    if (!key.isBlank() && !dev && key.length() < MIN_MASTER_KEY_LENGTH) {
+      keyNode.problem("must be at least " + MIN_MASTER_KEY_LENGTH + " characters (is " + key.length()
+          + "); use --dev to relax this for local experiments");
+    }
+    return new AuthConfig(new Secret(key));
+  }
+
+  private LoggingConfig logging(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("format", "level", "access_log");
+    ConfigNode formatNode = n.child("format");
+    String format = formatNode.string("text").toLowerCase(Locale.ROOT);
+    if (!format.equals("text") && !format.equals("json")) {
+      formatNode.problem("expected text or json, got '" + format + "'");
+    }
+    ConfigNode levelNode = n.child("level");
+    String level = levelNode.string("info").toLowerCase(Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      levelNode.problem("expected one of error, warn, info, debug, trace, got '" + level + "'");
+    }
+    return new LoggingConfig(format, level, n.child("access_log").bool(true));
+  }
+
+  private UsageConfig usage(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("queue_capacity", "batch_size", "flush_interval");
+    return new UsageConfig(
+        n.child("queue_capacity").integer(100_000, 1, 10_000_000),
+        n.child("batch_size").integer(500, 1, 100_000),
+        n.child("flush_interval").duration(Duration.ofMillis(200)));
+  }
+
+  private List<ProviderConfig> providers(ConfigNode n) {
+    List<ProviderConfig> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (ConfigNode p : n.list()) {
+      if (!p.expectObject()) {
+        continue;
+      }
+      p.allowOnly("name", "type", "base_url", "api_key", "api_version", "headers", "allow_insecure_upstream",
+          "timeouts", "max_connections", "mock");
+      ConfigNode nameNode = p.child("name");
+      String name = nameNode.requiredString();
+      if (!name.isBlank() && !seen.add(name)) {
+        nameNode.problem("duplicate provider name '" + name + "'");
+      }
+      ConfigNode typeNode = p.child("type");
+      String typeName = typeNode.requiredString();
+      ProviderType type = ProviderType.parse(typeName).orElse(null);
+      if (type == null && !typeName.isBlank()) {
+        typeNode.problem("unknown provider type '" + typeName + "' (known: " + ProviderType.known() + ")");
+      }
+      boolean insecureAllowed = p.child("allow_insecure_upstream").bool(false);
+      URI baseUrl = baseUrl(p.child("base_url"), type, insecureAllowed);
+      Optional<Secret> apiKey = p.child("api_key").optionalString().filter(s -> !s.isEmpty()).map(Secret::new);
+      if (type == ProviderType.AZURE && apiKey.isEmpty()) {
+        p.child("api_key").problem("is required for azure providers");
+      }
+      String apiVersion = p.child("api_version").string("2024-10-21");
+      out.add(new ProviderConfig(name, type, baseUrl, apiKey, apiVersion, p.child("headers").stringMap(),
+          insecureAllowed, timeouts(p.child("timeouts")), p.child("max_connections").integer(256, 1, 100_000),
+          mock(p.child("mock"))));
+    }
+    return out;
+  }
+
+  private static URI baseUrl(ConfigNode n, ProviderType type, boolean insecureAllowed) {
+    if (type == ProviderType.MOCK) {
+      if (!n.isMissing()) {
+        n.problem("mock providers take no base_url");
+      }
+      return null;
+    }
+    String raw = n.requiredString();
+    if (raw.isBlank()) {
+      return null;
+    }
+    URI uri;
+    try {
+      uri = new URI(raw);
+    } catch (URISyntaxException e) {
+      n.problem("not a valid URL: '" + raw + "'");
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      n.problem("expected an http:// or https:// URL with a host, got '" + raw + "'");
+      return null;
+    }
+    if (scheme.equals("http") && !insecureAllowed && !isLoopback(uri.getHost())) {
+      n.problem("plaintext http:// to non-loopback host '" + uri.getHost()
+          + "' sends prompts and keys unencrypted; use https:// or set allow_insecure_upstream: true");
+    }
+    return uri;
+  }
+
+  private static boolean isLoopback(String host) {
+    String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    // Only literal addresses: resolving a name here would make validation depend on DNS.
+    if (!h.matches("[0-9.]+") && !h.contains(":")) {
+      return false;
+    }
+    try {
+      return InetAddress.getByName(h).isLoopbackAddress();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Timeouts timeouts(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("connect", "first_byte", "idle", "total");
+    Timeouts d = Timeouts.DEFAULTS;
+    Timeouts t = new Timeouts(n.child("connect").duration(d.connect()), n.child("first_byte").duration(d.firstByte()),
+        n.child("idle").duration(d.idle()), n.child("total").duration(d.total()));
+    for (var e : Map.of("connect", t.connect(), "first_byte", t.firstByte(), "idle", t.idle(), "total", t.total())
+        .entrySet()) {
+      if (e.getValue().isZero()) {
+        n.child(e.getKey()).problem("must be greater than zero");
+      }
+    }
+    return t;
+  }
+
+  private static MockSettings mock(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("chunk_tokens", "first_token_latency", "chunk_latency");
+    MockSettings d = MockSettings.DEFAULTS;
+    return new MockSettings(n.child("chunk_tokens").integer(d.chunkTokens(), 1, 10_000),
+        n.child("first_token_latency").duration(d.firstTokenLatency()),
+        n.child("chunk_latency").duration(d.chunkLatency()));
+  }
+
+  private static List<ModelConfig> models(ConfigNode n, List<ProviderConfig> providers) {
+    Set<String> providerNames = new LinkedHashSet<>();
+    providers.forEach(p -> providerNames.add(p.name()));
+    List<ConfigNode> items = n.list();
+    Set<String> modelNames = new HashSet<>();
+    for (ConfigNode m : items) {
+      m.child("name").optionalString().ifPresent(modelNames::add);
+    }
+    List<ModelConfig> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (ConfigNode m : items) {
+      if (!m.expectObject()) {
+        continue;
+      }
+      m.allowOnly("name", "deployments", "fallbacks", "price");
+      ConfigNode nameNode = m.child("name");
+      String name = nameNode.requiredString();
+      if (!name.isBlank() && !seen.add(name)) {
+        nameNode.problem("duplicate model name '" + name + "'");
+      }
+      List<DeploymentConfig> deployments = new ArrayList<>();
+      ConfigNode depsNode = m.child("deployments");
+      List<ConfigNode> deps = depsNode.list();
+      if (deps.isEmpty()) {
+        depsNode.problem("at least one deployment is required");
+      }
+      for (ConfigNode d : deps) {
+        if (!d.expectObject()) {
+          continue;
+        }
+        d.allowOnly("provider", "model", "weight");
+        ConfigNode providerNode = d.child("provider");
+        String provider = providerNode.requiredString();
+        if (!provider.isBlank() && !providerNames.contains(provider)) {
+          providerNode.problem("unknown provider '" + provider + "' (known: "
+              + (providerNames.isEmpty() ? "none configured" : String.join(", ", providerNames)) + ")");
+        }
+        String upstreamModel = d.child("model").string(name);
+        deployments.add(new DeploymentConfig(provider, upstreamModel, d.child("weight").integer(1, 1, 1_000_000)));
+      }
+      List<String> fallbacks = new ArrayList<>();
+      for (ConfigNode f : m.child("fallbacks").list()) {
+        String fallback = f.requiredString();
+        if (fallback.equals(name)) {
+          f.problem("a model cannot fall back to itself");
+        } else if (!fallback.isBlank() && !modelNames.contains(fallback)) {
+          f.problem("unknown model '" + fallback + "'");
+        }
+        fallbacks.add(fallback);
+      }
+      out.add(new ModelConfig(name, deployments, fallbacks, price(m.child("price"))));
+    }
+    return out;
+  }
+
+  private static Optional<PriceConfig> price(ConfigNode n) {
+    if (n.isMissing() || !n.expectObject()) {
+      return Optional.empty();
+    }
+    n.allowOnly("input_per_mtok", "output_per_mtok", "cached_input_per_mtok");
+    ConfigNode in = n.child("input_per_mtok");
+    ConfigNode outNode = n.child("output_per_mtok");
+    var input = in.decimal();
+    var output = outNode.decimal();
+    if (in.isMissing()) {
+      in.problem("is required when a price is given");
+    }
+    if (outNode.isMissing()) {
+      outNode.problem("is required when a price is given");
+    }
+    if (input.isEmpty() || output.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new PriceConfig(input.get(), output.get(), n.child("cached_input_per_mtok").decimal()));
+  }
+}

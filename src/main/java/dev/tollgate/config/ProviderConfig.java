@@ -1,0 +1,31 @@
+package dev.tollgate.config;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One upstream provider account.
+ *
+ * @param baseUrl API root, e.g. {@code https://api.openai.com/v1}; for Azure the resource endpoint
+ * @param apiKey the provider's key; empty for providers that need none (local models, mock)
+ * @param apiVersion Azure's {@code api-version} query parameter
+ * @param headers extra headers sent on every upstream request
+ * @param maxConnections pooled connections per event loop
+ */
+public record ProviderConfig(
+    String name,
+    ProviderType type,
+    URI baseUrl,
+    Optional<Secret> apiKey,
+    String apiVersion,
+    Map<String, String> headers,
+    boolean allowInsecureUpstream,
+    Timeouts timeouts,
+    int maxConnections,
+    MockSettings mock) {
+
+  public ProviderConfig {
+    headers = Map.copyOf(headers);
+  }
+}

@@ -1,0 +1,35 @@
+package dev.tollgate.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The whole validated configuration; immutable once loaded. */
+public record TollgateConfig(
+    ServerConfig server,
+    DatabaseConfig database,
+    AuthConfig auth,
+    LoggingConfig logging,
+    UsageConfig usage,
+    List<ProviderConfig> providers,
+    List<ModelConfig> models) {
+
+  public TollgateConfig {
+    providers = List.copyOf(providers);
+    models = List.copyOf(models);
+  }
+
+  public Optional<ProviderConfig> provider(String name) {
+    return providers.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  /** A copy listening on another port (tests bind to 0). */
+  public TollgateConfig withPort(int port) {
+    return new TollgateConfig(server.withPort(port), database, auth, logging, usage, providers, models);
+  }
+
+  /** A copy using another database URL. */
+  public TollgateConfig withDatabaseUrl(String url) {
+    return new TollgateConfig(
+        server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, providers, models);
+  }
+}

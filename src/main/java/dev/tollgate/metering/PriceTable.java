@@ -1,0 +1,79 @@
+package dev.tollgate.metering;
+
+import dev.tollgate.config.ModelConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Prices by model: the configured price of a model name first, then the built-in list price of the
+ * upstream model, else free (local models). Immutable.
+ */
+public final class PriceTable {
+  /** USD per million tokens: input, output, cached input. Public list prices; config overrides them. */
+  private static final Map<String, Price> BUILT_IN = Map.ofEntries(
+      Map.entry("gpt-4o", Price.usdPerMtok("2.50", "10.00", "1.25")),
+      Map.entry("gpt-4o-mini", Price.usdPerMtok("0.15", "0.60", "0.075")),
+      Map.entry("gpt-4.1", Price.usdPerMtok("2.00", "8.00", "0.50")),
+      Map.entry("gpt-4.1-mini", Price.usdPerMtok("0.40", "1.60", "0.10")),
+      Map.entry("gpt-4.1-nano", Price.usdPerMtok("0.10", "0.40", "0.025")),
+      Map.entry("gpt-4-turbo", Price.usdPerMtok("10.00", "30.00", null)),
+      Map.entry("gpt-3.5-turbo", Price.usdPerMtok("0.50", "1.50", null)),
+      Map.entry("o1", Price.usdPerMtok("15.00", "60.00", "7.50")),
+      Map.entry("o1-mini", Price.usdPerMtok("1.10", "4.40", "0.55")),
+      Map.entry("o3", Price.usdPerMtok("2.00", "8.00", "0.50")),
+      Map.entry("o3-mini", Price.usdPerMtok("1.10", "4.40", "0.55")),
+      Map.entry("o4-mini", Price.usdPerMtok("1.10", "4.40", "0.275")),
+      Map.entry("text-embedding-3-small", Price.usdPerMtok("0.02", "0", null)),
+      Map.entry("text-embedding-3-large", Price.usdPerMtok("0.13", "0", null)),
+      Map.entry("text-embedding-ada-002", Price.usdPerMtok("0.10", "0", null)),
+      Map.entry("claude-3-5-haiku-latest", Price.usdPerMtok("0.80", "4.00", "0.08")),
+      Map.entry("claude-3-5-sonnet-latest", Price.usdPerMtok("3.00", "15.00", "0.30")),
+      Map.entry("claude-sonnet-4-0", Price.usdPerMtok("3.00", "15.00", "0.30")),
+      Map.entry("claude-opus-4-0", Price.usdPerMtok("15.00", "75.00", "1.50")),
+      Map.entry("gemini-2.0-flash", Price.usdPerMtok("0.10", "0.40", "0.025")),
+      Map.entry("gemini-2.5-flash", Price.usdPerMtok("0.30", "2.50", "0.075")),
+      Map.entry("gemini-2.5-pro", Price.usdPerMtok("1.25", "10.00", "0.31")),
+      Map.entry("deepseek-chat", Price.usdPerMtok("0.27", "1.10", "0.07")),
+      Map.entry("mistral-large-latest", Price.usdPerMtok("2.00", "6.00", null)));
+
+  private final Map<String, Price> configured;
+
+  private PriceTable(Map<String, Price> configured) {
+    this.configured = Map.copyOf(configured);
+  }
+
+  public static PriceTable of(List<ModelConfig> models) {
+    Map<String, Price> m = new HashMap<>();
+    for (ModelConfig model : models) {
+      model.price().ifPresent(p -> m.put(model.name(),
+          Price.usdPerMtok(p.inputPerMtok(), p.outputPerMtok(), p.cachedInputPerMtok().orElse(null))));
+    }
+    return new PriceTable(m);
+  }
+
+  /** Price of a call to {@code model} served by {@code upstreamModel}. */
+  public Price price(String model, String upstreamModel) {
+    Price p = configured.get(model);
+    if (p != null) {
+      return p;
+    }
+    return builtIn(upstreamModel).or(() -> builtIn(model)).orElse(Price.FREE);
+  }
+
+  static Optional<Price> builtIn(String model) {
+    Price exact = BUILT_IN.get(model);
+    if (exact != null) {
+      return Optional.of(exact);
+    }
+    // Dated snapshots ("gpt-4o-2024-08-06") cost what their family costs.
+    String best = null;
+    for (String known : BUILT_IN.keySet()) {
+      if (model.startsWith(known + "-") && (best == null || known.length() > best.length())) {
+        best = known;
+      }
+    }
+    return Optional.ofNullable(best).map(BUILT_IN::get);
+  }
+}

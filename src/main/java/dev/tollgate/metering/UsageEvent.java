@@ -1,0 +1,32 @@
+package dev.tollgate.metering;
+
+/**
+ * One upstream call as billed: the system of record for spend.
+ *
+ * @param id UUIDv7; storing is idempotent on it
+ * @param estimated true when tokens were counted locally because the upstream reported none
+ * @param status ok, partial, upstream_error, timeout or client_closed
+ * @param ttftMs time to first token (streams) or to the whole answer; -1 when none arrived
+ */
+public record UsageEvent(
+    String id,
+    String requestId,
+    String keyId,
+    String endpoint,
+    String model,
+    String deployment,
+    String provider,
+    String upstreamModel,
+    long inputTokens,
+    long outputTokens,
+    long cachedTokens,
+    long reasoningTokens,
+    boolean estimated,
+    long costMicros,
+    String status,
+    int httpStatus,
+    long latencyMs,
+    long ttftMs,
+    boolean streamed,
+    String error,
+    long createdAt) {}

@@ -1,0 +1,110 @@
+package dev.tollgate.observe;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.KeyCache;
+import dev.tollgate.config.ProviderConfig;
+import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.store.Database;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers "is this node well?": the database (reachable, migrated), the usage writer, the key cache
+ * and the configured providers. Checks block, so they run on the given virtual-thread executor.
+ */
+public final class HealthService {
+  /** Overall and per-component status. */
+  public enum Status {
+    UP,
+    DEGRADED,
+    DOWN
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+  private final Database database;
+  private final UsageRecorder recorder;
+  private final KeyCache keys;
+  private final List<ProviderConfig> providers;
+  private final ExecutorService blocking;
+
+  public HealthService(Database database, UsageRecorder recorder, KeyCache keys, List<ProviderConfig> providers,
+      ExecutorService blocking) {
+    this.database = database;
+    this.recorder = recorder;
+    this.keys = keys;
+    this.providers = List.copyOf(providers);
+    this.blocking = blocking;
+  }
+
+  /** Readiness: the database answers and every migration is applied. Blocks up to a few seconds. */
+  public boolean ready() {
+    return databaseStatus().status == Status.UP;
+  }
+
+  private record Check(Status status, String detail) {}
+
+  private Check databaseStatus() {
+    CompletableFuture<Check> check = CompletableFuture.supplyAsync(() -> {
+      try {
+        database.ping();
+        return database.migrated()
+            ? new Check(Status.UP, database.dialect() + " reachable, migrations applied")
+            : new Check(Status.DOWN, database.dialect() + " reachable, migrations pending: run 'tollgate migrate'");
+      } catch (RuntimeException e) {
+        return new Check(Status.DOWN, database.dialect() + " unreachable: " + e.getClass().getSimpleName());
+      }
+    }, blocking);
+    try {
+      return check.get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new Check(Status.DOWN, "interrupted");
+    } catch (Exception e) {
+      check.cancel(true);
+      return new Check(Status.DOWN, database.dialect() + " did not answer within " + CHECK_TIMEOUT.toMillis() + " ms");
+    }
+  }
+
+  /** Every component with status and detail. Blocks up to a few seconds. */
+  public ObjectNode report() {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode components = JSON.createObjectNode();
+    Check db = databaseStatus();
+    components.putObject("database").put("status", db.status.name()).put("detail", db.detail);
+
+    Status usageStatus = !recorder.sinkHealthy() ? Status.DEGRADED
+        : recorder.slotsInUse() > recorder.capacity() * 0.9 ? Status.DEGRADED : Status.UP;
+    components.putObject("usage_writer")
+        .put("status", usageStatus.name())
+        .put("queued", recorder.depth())
+        .put("slots_in_use", recorder.slotsInUse())
+        .put("capacity", recorder.capacity())
+        .put("written", recorder.written())
+        .put("failed_batches", recorder.failedBatches())
+        .put("detail", recorder.sinkHealthy() ? "writing" : "database writes failing; records held and retried");
+
+    Status keyStatus = db.status == Status.UP ? Status.UP : Status.DEGRADED;
+    components.putObject("api_keys")
+        .put("status", keyStatus.name())
+        .put("cached", keys.size())
+        .put("detail", keyStatus == Status.UP ? "served from memory, refreshed from the database"
+            : "served from memory; the database is unavailable, so new keys cannot be checked");
+
+    ObjectNode providerNode = components.putObject("providers");
+    for (ProviderConfig p : providers) {
+      providerNode.putObject(p.name()).put("status", Status.UP.name()).put("type", p.type().configName());
+    }
+
+    // The data plane keeps serving from memory without the database: degraded, not down.
+    Status overall = db.status != Status.UP || usageStatus != Status.UP ? Status.DEGRADED : Status.UP;
+    root.put("status", overall.name());
+    root.set("components", components);
+    return root;
+  }
+}

@@ -1,0 +1,160 @@
+package dev.tollgate.provider;
+
+import dev.tollgate.config.ProviderConfig;
+import dev.tollgate.config.ProviderType;
+import dev.tollgate.config.Secret;
+import dev.tollgate.provider.UpstreamException.Kind;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * An OpenAI-compatible provider over HTTP: OpenAI itself, Groq, Mistral, Together, vLLM, Ollama ...
+ * ({@code openai}) or Azure OpenAI ({@code azure}: deployment URLs, {@code api-version},
+ * {@code api-key} header). Owns a connection pool bound to the event loop that created it, so a
+ * proxied call never changes threads.
+ */
+public final class HttpUpstream implements Upstream {
+  private final ProviderConfig config;
+  private final HttpClient client;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final String basePath;
+  private final Map<String, String> authHeaders;
+
+  public HttpUpstream(Vertx vertx, ProviderConfig config) {
+    this.config = config;
+    URI base = config.baseUrl();
+    this.ssl = "https".equalsIgnoreCase(base.getScheme());
+    this.host = base.getHost();
+    this.port = base.getPort() > 0 ? base.getPort() : (ssl ? 443 : 80);
+    String path = base.getRawPath() == null ? "" : base.getRawPath();
+    this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    this.authHeaders = authHeaders(config);
+    HttpClientOptions options = new HttpClientOptions()
+        .setConnectTimeout((int) config.timeouts().connect().toMillis())
+        .setKeepAlive(true)
+        .setTcpNoDelay(true)
+        .setSsl(ssl)
+        .setVerifyHost(true)
+        .setDecompressionSupported(false)
+        .setName("upstream-" + config.name());
+    this.client = vertx.httpClientBuilder()
+        .with(options)
+        .with(new PoolOptions().setHttp1MaxSize(config.maxConnections()))
+        .build();
+  }
+
+  private static Map<String, String> authHeaders(ProviderConfig config) {
+    if (config.apiKey().isEmpty()) {
+      return Map.of();
+    }
+    Secret key = config.apiKey().get();
+    return config.type() == ProviderType.AZURE
+        ? Map.of("api-key", key.value())
+        : Map.of("Authorization", "Bearer " + key.value());
+  }
+
+  @Override
+  public String providerName() {
+    return config.name();
+  }
+
+  String uri(UpstreamRequest request) {
+    if (config.type() == ProviderType.AZURE) {
+      return basePath + "/openai/deployments/" + URLEncoder.encode(request.upstreamModel(), StandardCharsets.UTF_8)
+          + request.endpoint().path() + "?api-version="
+          + URLEncoder.encode(config.apiVersion(), StandardCharsets.UTF_8);
+    }
+    return basePath + request.endpoint().path();
+  }
+
+  @Override
+  public UpstreamCall open(UpstreamRequest request) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setHost(host)
+        .setPort(port)
+        .setSsl(ssl)
+        .setURI(uri(request));
+    Call call = new Call();
+    client.request(options).onComplete(ar -> {
+      if (ar.failed()) {
+        call.promise.tryFail(new UpstreamException(Kind.UNREACHABLE, config.name(),
+            "cannot connect: " + ar.cause().getMessage(), ar.cause()));
+        return;
+      }
+      HttpClientRequest req = ar.result();
+      if (call.aborted) {
+        req.reset();
+        return;
+      }
+      call.request = req;
+      call.reached = true;
+      MultiMap headers = req.headers();
+      headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
+      headers.set(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
+      headers.set("x-request-id", request.requestId());
+      config.headers().forEach(headers::set);
+      authHeaders.forEach(headers::set);
+      req.send(request.body()).onComplete(sent -> {
+        if (sent.succeeded()) {
+          var resp = sent.result();
+          call.promise.tryComplete(new UpstreamResponse(resp.statusCode(), resp.headers(), resp));
+        } else {
+          call.promise.tryFail(new UpstreamException(Kind.PROTOCOL, config.name(),
+              "connection failed before the response: " + sent.cause().getMessage(), sent.cause()));
+        }
+      });
+    });
+    return call;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  /** State of one call; confined to the event loop. */
+  private final class Call implements UpstreamCall {
+    final Promise<UpstreamResponse> promise = Promise.promise();
+    HttpClientRequest request;
+    boolean aborted;
+    boolean reached;
+
+    @Override
+    public Future<UpstreamResponse> response() {
+      return promise.future();
+    }
+
+    @Override
+    public void abort() {
+      if (aborted) {
+        return;
+      }
+      aborted = true;
+      if (request != null) {
+        request.reset();
+      }
+      promise.tryFail(new UpstreamException(Kind.CANCELLED, config.name(), "cancelled by the gateway", null));
+    }
+
+    @Override
+    public boolean reached() {
+      return reached;
+    }
+  }
+}

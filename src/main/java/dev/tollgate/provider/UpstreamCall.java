@@ -1,0 +1,16 @@
+package dev.tollgate.provider;
+
+import io.vertx.core.Future;
+
+/** One request in flight to a provider. Used from its event loop only. */
+public interface UpstreamCall {
+
+  /** Completes when the status and headers have arrived; fails with an {@link UpstreamException}. */
+  Future<UpstreamResponse> response();
+
+  /** Cancels at once, in any phase: the upstream sees its connection closed. Idempotent. */
+  void abort();
+
+  /** True once the request was handed to the provider (so it may have done, and billed, work). */
+  boolean reached();
+}

@@ -1,0 +1,42 @@
+package dev.tollgate.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.access.Authenticator;
+import dev.tollgate.config.ProviderConfig;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.metering.Settlement;
+import dev.tollgate.metering.TokenCounter;
+import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.observe.GatewayMetrics;
+import dev.tollgate.protocol.openai.RequestDecoder;
+import dev.tollgate.protocol.openai.RequestEncoder;
+import dev.tollgate.routing.ModelCatalog;
+import dev.tollgate.routing.WeightedSelector;
+import dev.tollgate.store.IdGenerator;
+import java.time.Clock;
+
+/**
+ * The shared, thread-safe parts every server verticle uses on its event loop. Built once by the
+ * composition root; holds no per-request state.
+ */
+public record DataPlane(
+    TollgateConfig config,
+    Authenticator authenticator,
+    RequestDecoder decoder,
+    RequestEncoder encoder,
+    ModelCatalog catalog,
+    WeightedSelector selector,
+    Settlement settlement,
+    UsageRecorder recorder,
+    TokenCounter tokens,
+    GatewayMetrics metrics,
+    ObjectMapper json,
+    Async async,
+    InFlight inFlight,
+    IdGenerator ids,
+    Clock clock) {
+
+  public ProviderConfig provider(String name) {
+    return config.provider(name).orElseThrow(() -> new IllegalStateException("validated config lost provider " + name));
+  }
+}

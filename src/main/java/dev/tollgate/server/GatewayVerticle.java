@@ -1,0 +1,134 @@
+package dev.tollgate.server;
+
+import dev.tollgate.admin.AdminApi;
+import dev.tollgate.config.ProviderConfig;
+import dev.tollgate.metering.TokenCounter;
+import dev.tollgate.observe.GatewayMetrics;
+import dev.tollgate.observe.HealthService;
+import dev.tollgate.provider.Endpoint;
+import dev.tollgate.provider.HttpUpstream;
+import dev.tollgate.provider.MockUpstream;
+import dev.tollgate.provider.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP server on one event loop, with its own upstream connection pools: a proxied call enters,
+ * goes upstream and comes back on this loop without changing threads. The composition root deploys
+ * one instance per event loop; all share the thread-safe {@link DataPlane}.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private final DataPlane plane;
+  private final AdminApi admin;
+  private final ModelsHandler models;
+  private final HealthService health;
+  private final int port;
+  private final Map<String, Upstream> upstreams = new HashMap<>();
+  private HttpServer server;
+
+  public GatewayVerticle(DataPlane plane, AdminApi admin, ModelsHandler models, HealthService health, int port) {
+    this.plane = plane;
+    this.admin = admin;
+    this.models = models;
+    this.health = health;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    TokenCounter tokens = plane.tokens();
+    for (ProviderConfig p : plane.config().providers()) {
+      upstreams.put(p.name(), switch (p.type()) {
+        case OPENAI, AZURE -> new HttpUpstream(vertx, p);
+        case MOCK -> new MockUpstream(vertx, p, tokens, plane.clock());
+      });
+    }
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(plane.config().server().host())
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(0));
+    server.requestHandler(router());
+    return server.listen();
+  }
+
+  /** The port actually bound (differs from the configured one when that is 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestIds(plane.ids()));
+    long maxBody = plane.config().server().maxBodyBytes();
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBody);
+    Handler<RoutingContext> jsonOnly = GatewayVerticle::requireJson;
+
+    for (Endpoint endpoint : Endpoint.values()) {
+      ProxyHandler proxy = new ProxyHandler(plane, upstreams, vertx, endpoint);
+      // Separate routes: Vert.x runs a route's body handler before its other handlers, and the
+      // content type must be checked before the body is read.
+      router.post("/v1" + endpoint.path()).handler(jsonOnly);
+      router.post("/v1" + endpoint.path()).handler(body).handler(proxy::handle);
+    }
+    router.get("/v1/models").handler(models::list);
+    router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
+
+    admin.mount(router, jsonOnly, body);
+
+    router.get("/health/live").handler(ctx -> json(ctx, 200, "{\"status\":\"UP\"}"));
+    router.get("/health/ready").handler(ctx -> plane.async().blocking(ctx.vertx().getOrCreateContext(), health::ready)
+        .onSuccess(ready -> json(ctx, ready ? 200 : 503, "{\"status\":\"" + (ready ? "UP" : "DOWN") + "\"}")));
+    router.get("/health").handler(ctx -> plane.async().blocking(ctx.vertx().getOrCreateContext(), health::report)
+        .onSuccess(report -> json(ctx, 200, report.toString())));
+    GatewayMetrics metrics = plane.metrics();
+    router.get("/metrics").handler(ctx -> plane.async().blocking(ctx.vertx().getOrCreateContext(), metrics::scrape)
+        .onSuccess(text -> ctx.response()
+            .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+            .end(text)));
+
+    router.errorHandler(404, ctx -> ErrorResponder.send(ctx,
+        ApiError.notFound("no route for " + ctx.request().method() + " " + ctx.request().path())));
+    router.errorHandler(405, ctx -> ErrorResponder.send(ctx,
+        ApiError.methodNotAllowed(ctx.request().method().name(), ctx.request().path())));
+    router.errorHandler(413, ctx -> ErrorResponder.send(ctx, ApiError.bodyTooLarge(maxBody)));
+    router.errorHandler(400, ctx -> ErrorResponder.send(ctx, ApiError.invalidRequest(
+        ctx.failure() == null ? "bad request" : ctx.failure().getMessage(), null)));
+    router.errorHandler(500, ctx -> ErrorResponder.send(ctx, ErrorResponder.toApiError(ctx, ctx.failure())));
+    return router;
+  }
+
+  private static void requireJson(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!media.equals("application/json")) {
+      ErrorResponder.send(ctx, ApiError.unsupportedMediaType(type));
+      return;
+    }
+    ctx.next();
+  }
+
+  private static void json(RoutingContext ctx, int status, String body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+  }
+
+  @Override
+  public Future<?> stop() {
+    long drainMillis = plane.config().server().drainTimeout().toMillis();
+    Future<Void> shutdown = server == null ? Future.succeededFuture()
+        : server.shutdown(drainMillis, TimeUnit.MILLISECONDS);
+    return shutdown.onComplete(v -> upstreams.values().forEach(Upstream::close));
+  }
+}

@@ -1,0 +1,119 @@
+package dev.tollgate.store;
+
+import dev.tollgate.metering.UsageEvent;
+import dev.tollgate.metering.UsageSink;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Usage events over SQL (SQLite and PostgreSQL): idempotent batch inserts and streaming export. */
+public final class JdbiUsageStore implements UsageSink {
+  static final String COLUMNS = "id, request_id, key_id, endpoint, model, deployment, provider, upstream_model, "
+      + "input_tokens, output_tokens, cached_tokens, reasoning_tokens, estimated, cost_micros, status, "
+      + "http_status, latency_ms, ttft_ms, streamed, error, created_at";
+
+  private final Jdbi jdbi;
+
+  public JdbiUsageStore(Jdbi jdbi) {
+    this.jdbi = jdbi;
+  }
+
+  @Override
+  public void insert(List<UsageEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    jdbi.useTransaction(h -> {
+      PreparedBatch batch = h.prepareBatch("INSERT INTO usage_events (" + COLUMNS + ") VALUES (:id, :requestId, "
+          + ":keyId, :endpoint, :model, :deployment, :provider, :upstreamModel, :inputTokens, :outputTokens, "
+          + ":cachedTokens, :reasoningTokens, :estimated, :costMicros, :status, :httpStatus, :latencyMs, :ttftMs, "
+          + ":streamed, :error, :createdAt) ON CONFLICT (id) DO NOTHING");
+      for (UsageEvent e : events) {
+        batch.bind("id", e.id())
+            .bind("requestId", e.requestId())
+            .bind("keyId", e.keyId())
+            .bind("endpoint", e.endpoint())
+            .bind("model", e.model())
+            .bind("deployment", e.deployment())
+            .bind("provider", e.provider())
+            .bind("upstreamModel", e.upstreamModel())
+            .bind("inputTokens", e.inputTokens())
+            .bind("outputTokens", e.outputTokens())
+            .bind("cachedTokens", e.cachedTokens())
+            .bind("reasoningTokens", e.reasoningTokens())
+            .bind("estimated", e.estimated() ? 1 : 0)
+            .bind("costMicros", e.costMicros())
+            .bind("status", e.status())
+            .bind("httpStatus", e.httpStatus())
+            .bind("latencyMs", e.latencyMs())
+            .bind("ttftMs", e.ttftMs() < 0 ? null : e.ttftMs())
+            .bind("streamed", e.streamed() ? 1 : 0)
+            .bind("error", e.error())
+            .bind("createdAt", e.createdAt())
+            .add();
+      }
+      batch.execute();
+    });
+  }
+
+  /** Streams events created in {@code [fromMillis, toMillis)} in id order to {@code consumer}. */
+  public void export(long fromMillis, long toMillis, Optional<String> keyId, Consumer<UsageEvent> consumer) {
+    jdbi.useHandle(h -> {
+      var query = h.createQuery("SELECT " + COLUMNS + " FROM usage_events WHERE created_at >= :from AND created_at < :to"
+              + (keyId.isPresent() ? " AND key_id = :keyId" : "") + " ORDER BY created_at, id")
+          .bind("from", fromMillis)
+          .bind("to", toMillis)
+          .setFetchSize(1000);
+      keyId.ifPresent(k -> query.bind("keyId", k));
+      try (var events = query.map(JdbiUsageStore::map).stream()) {
+        events.forEach(consumer);
+      }
+    });
+  }
+
+  /** Every event of a request, oldest first (tests and support). */
+  public List<UsageEvent> findByRequestId(String requestId) {
+    return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM usage_events WHERE request_id = :r ORDER BY id")
+        .bind("r", requestId)
+        .map(JdbiUsageStore::map)
+        .list());
+  }
+
+  public long count() {
+    return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM usage_events").mapTo(Long.class).one());
+  }
+
+  static UsageEvent map(ResultSet rs, StatementContext ctx) throws SQLException {
+    long ttft = rs.getLong("ttft_ms");
+    if (rs.wasNull()) {
+      ttft = -1;
+    }
+    return new UsageEvent(
+        rs.getString("id"),
+        rs.getString("request_id"),
+        rs.getString("key_id"),
+        rs.getString("endpoint"),
+        rs.getString("model"),
+        rs.getString("deployment"),
+        rs.getString("provider"),
+        rs.getString("upstream_model"),
+        rs.getLong("input_tokens"),
+        rs.getLong("output_tokens"),
+        rs.getLong("cached_tokens"),
+        rs.getLong("reasoning_tokens"),
+        rs.getInt("estimated") != 0,
+        rs.getLong("cost_micros"),
+        rs.getString("status"),
+        rs.getInt("http_status"),
+        rs.getLong("latency_ms"),
+        ttft,
+        rs.getInt("streamed") != 0,
+        rs.getString("error"),
+        rs.getLong("created_at"));
+  }
+}
