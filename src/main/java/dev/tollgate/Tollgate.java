@@ -131,12 +131,18 @@ public final class Tollgate implements AutoCloseable {
       log.info("applied {} database migration(s) to {}", applied, database.dialect());
     }
     recorder.start();
-    // The first server binds (perhaps to port 0); the others share the port it got.
-    GatewayVerticle first = serverFactory.apply(config.server().port());
+    // Every instance listens on the same address and Vert.x shares the socket among them. For a
+    // random port (0) Vert.x's convention is a negative port: one random port shared by all.
+    int bind = config.server().port() == 0 ? -1 : config.server().port();
+    GatewayVerticle first = serverFactory.apply(bind);
     deployments.add(vertx.deployVerticle(first).await());
     port = first.actualPort();
     for (int i = 1; i < loops; i++) {
-      deployments.add(vertx.deployVerticle(serverFactory.apply(port), new DeploymentOptions()).await());
+      GatewayVerticle next = serverFactory.apply(bind);
+      deployments.add(vertx.deployVerticle(next, new DeploymentOptions()).await());
+      if (next.actualPort() != port) {
+        throw new IllegalStateException("server instances bound different ports: " + port + " and " + next.actualPort());
+      }
     }
     log.info("listening on {}:{} with {} event loop(s)", config.server().host(), port, loops);
   }

@@ -1,0 +1,200 @@
+package dev.tollgate.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.Tollgate;
+import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.TollgateConfig;
+import dev.tollgate.metering.UsageEvent;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Tollgate on loopback (port 0, its own SQLite file or a given database URL) for tests, with
+ * raw-HTTP helpers. Vert.x's blocked-thread checker runs with tight limits, and closing the gateway
+ * fails the test if an event loop was ever blocked.
+ */
+public final class TestGateway implements AutoCloseable {
+  public static final String MASTER_KEY = "test-master-key-0123456789abcdefghijklmnop";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Tollgate tollgate;
+  private final Path dir;
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ListAppender<ILoggingEvent> blocked = new ListAppender<>();
+  private final Logger checkerLogger = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
+
+  private TestGateway(String providersAndModels, String extra, String databaseUrl) {
+    try {
+      this.dir = Files.createTempDirectory("tollgate-test");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("tollgate.db");
+    String yaml = """
+        server: { host: 127.0.0.1, port: 0, event_loops: 2, drain_timeout: 5s }
+        database: { url: "%s" }
+        auth: { master_key: "%s" }
+        logging: { access_log: false }
+        %s
+        %s
+        """.formatted(url, MASTER_KEY, extra, providersAndModels);
+    TollgateConfig config = new ConfigLoader(Map.of(), false).parse(yaml);
+    blocked.start();
+    checkerLogger.addAppender(blocked);
+    VertxOptions options = new VertxOptions()
+        .setBlockedThreadCheckInterval(100)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setMaxEventLoopExecuteTime(200)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+    this.tollgate = Tollgate.start(config, options, Clock.systemUTC());
+  }
+
+  /** A gateway whose models point at the given fake upstream: model {@code m} served as {@code upstream-model}. */
+  public static TestGateway withUpstream(FakeUpstream upstream) {
+    return withUpstream(upstream, "");
+  }
+
+  public static TestGateway withUpstream(FakeUpstream upstream, String extra) {
+    return start(providerYaml(upstream.baseUrl(), "") + """
+        models:
+          - name: m
+            deployments: [ { provider: fake, model: upstream-model } ]
+            price: { input_per_mtok: 1.00, output_per_mtok: 2.00 }
+          - name: other
+            deployments: [ { provider: fake, model: other-upstream } ]
+        """, extra);
+  }
+
+  public static String providerYaml(String baseUrl, String providerExtra) {
+    return """
+        providers:
+          - name: fake
+            type: openai
+            base_url: "%s"
+            api_key: "sk-upstream-secret"
+            timeouts: { connect: 1s, first_byte: 2s, idle: 1s, total: 5s }
+            %s
+        """.formatted(baseUrl, providerExtra);
+  }
+
+  public static TestGateway start(String providersAndModels, String extra) {
+    return new TestGateway(providersAndModels, extra, null);
+  }
+
+  public static TestGateway start(String providersAndModels, String extra, String databaseUrl) {
+    return new TestGateway(providersAndModels, extra, databaseUrl);
+  }
+
+  public Tollgate tollgate() {
+    return tollgate;
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + tollgate.port();
+  }
+
+  public HttpResponse<String> post(String path, String key, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    boolean typed = false;
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+      typed |= headers[i].equalsIgnoreCase("content-type");
+    }
+    if (!typed) {
+      b.header("Content-Type", "application/json");
+    }
+    return send(b.build());
+  }
+
+  public HttpResponse<String> request(String method, String path, String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .timeout(Duration.ofSeconds(30))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return send(b.build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  /** Creates a virtual key through the admin API and returns its secret. */
+  public String createKey(String body) {
+    HttpResponse<String> r = post("/admin/v1/keys", MASTER_KEY, body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json(r.body()).get("key").asText();
+  }
+
+  public String createKey() {
+    return createKey("{\"name\":\"test\"}");
+  }
+
+  public static JsonNode json(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("not JSON: " + body, e);
+    }
+  }
+
+  /** Waits until every reserved usage slot is returned: all records written, none pending. */
+  public void awaitUsageSettled() {
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> tollgate.recorder().slotsInUse() == 0);
+  }
+
+  /** The usage records of a request, after the writer has caught up. */
+  public List<UsageEvent> usage(String requestId) {
+    awaitUsageSettled();
+    return tollgate.usageStore().findByRequestId(requestId);
+  }
+
+  public long usageCount() {
+    awaitUsageSettled();
+    return tollgate.usageStore().count();
+  }
+
+  @Override
+  public void close() {
+    tollgate.close();
+    checkerLogger.detachAppender(blocked);
+    assertThat(blocked.list).as("an event loop was blocked").isEmpty();
+  }
+}
