@@ -232,7 +232,7 @@ public final class ProxyHandler {
       CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(), endpoint.label(),
           resolved.model().name(), deployment.id(), deployment.provider(), deployment.upstreamModel(),
           outcome.result().label(), outcome.httpStatus(), outcome.usage(), outcome.text(),
-          resolved.request().body(), outcome.result() != Result.UPSTREAM_ERROR || outcome.committed(),
+          resolved.request().body(), billable(resolved, outcome),
           TimeUnit.NANOSECONDS.toMillis(totalNanos), ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
           resolved.request().stream(), outcome.error().map(ApiError::message).orElse(null));
       if (completed.reported().isPresent()) {
@@ -248,6 +248,14 @@ public final class ProxyHandler {
         totalNanos, upstreamNanos, ttftNanos, Math.max(0, totalNanos - upstreamNanos));
     logAccess(ctx, resolved, deployment, outcome.httpStatus(), clocks.start,
         outcome.error().map(ApiError::code).orElse(null));
+  }
+
+  /**
+   * Whether the upstream did work worth counting when it reported no usage: not for a plain error
+   * answer (providers do not bill those), but for everything that produced or may have produced tokens.
+   */
+  private static boolean billable(Resolved resolved, RelayOutcome outcome) {
+    return outcome.result() != Result.UPSTREAM_ERROR || (resolved.request().stream() && outcome.committed());
   }
 
   private void logAccess(RoutingContext ctx, Resolved resolved, Deployment deployment, int status, long start,
