@@ -42,6 +42,7 @@ public final class FakeUpstream implements AutoCloseable {
   private final ConcurrentLinkedQueue<Behavior> script = new ConcurrentLinkedQueue<>();
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private final AtomicInteger cancellations = new AtomicInteger();
+  private final AtomicInteger burstWritten = new AtomicInteger();
   private volatile Behavior fallback = json(200, chatCompletion("fake answer", 10, 5));
 
   private FakeUpstream() {
@@ -162,16 +163,49 @@ public final class FakeUpstream implements AutoCloseable {
     return (req, res, vertx) -> {
       res.setStatusCode(200).putHeader("content-type", "text/event-stream").setChunked(true);
       AtomicInteger n = new AtomicInteger();
-      long[] timer = new long[1];
-      timer[0] = vertx.setPeriodic(gap.toMillis(), id -> {
+      vertx.setPeriodic(gap.toMillis(), id -> {
         if (res.closed() || res.ended()) {
           vertx.cancelTimer(id);
           return;
         }
         res.write(chunk("tick " + n.incrementAndGet() + " "));
       });
-      res.closeHandler(v -> vertx.cancelTimer(timer[0]));
     };
+  }
+
+  /**
+   * Writes all events as fast as the gateway takes them, waiting for drain when its write queue is
+   * full; {@link #burstWritten()} tells how far it got.
+   */
+  public Behavior burst(java.util.function.IntFunction<String> event, int count) {
+    return (req, res, vertx) -> {
+      res.setStatusCode(200).putHeader("content-type", "text/event-stream").setChunked(true);
+      burst(res, event, count, 0);
+    };
+  }
+
+  private void burst(HttpServerResponse res, java.util.function.IntFunction<String> event, int count, int from) {
+    // A few events per event-loop turn, so the connection's writability is current when checked.
+    int end = Math.min(count, from + 16);
+    for (int i = from; i < end; i++) {
+      if (res.closed()) {
+        return;
+      }
+      res.write(event.apply(i));
+      burstWritten.set(i + 1);
+    }
+    if (end == count) {
+      res.end();
+    } else if (res.writeQueueFull()) {
+      res.drainHandler(v -> burst(res, event, count, end));
+    } else {
+      vertx.runOnContext(v -> burst(res, event, count, end));
+    }
+  }
+
+  /** Events of the last burst handed to the connection so far. */
+  public int burstWritten() {
+    return burstWritten.get();
   }
 
   /** Never answers at all (not even headers). */
