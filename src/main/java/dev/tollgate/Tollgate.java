@@ -30,6 +30,7 @@ import dev.tollgate.store.IdGenerator;
 import dev.tollgate.store.JdbiKeyStore;
 import dev.tollgate.store.JdbiUsageStore;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.security.SecureRandom;
@@ -62,6 +63,7 @@ public final class Tollgate implements AutoCloseable {
   private final InFlight inFlight;
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
+  private final List<GatewayVerticle> servers = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private int port;
 
@@ -136,10 +138,12 @@ public final class Tollgate implements AutoCloseable {
     int bind = config.server().port() == 0 ? -1 : config.server().port();
     GatewayVerticle first = serverFactory.apply(bind);
     deployments.add(vertx.deployVerticle(first).await());
+    servers.add(first);
     port = first.actualPort();
     for (int i = 1; i < loops; i++) {
       GatewayVerticle next = serverFactory.apply(bind);
       deployments.add(vertx.deployVerticle(next, new DeploymentOptions()).await());
+      servers.add(next);
       if (next.actualPort() != port) {
         throw new IllegalStateException("server instances bound different ports: " + port + " and " + next.actualPort());
       }
@@ -189,6 +193,8 @@ public final class Tollgate implements AutoCloseable {
       return;
     }
     List<Throwable> failures = new ArrayList<>();
+    Duration drain = config.server().drainTimeout();
+    run(failures, () -> Future.all(servers.stream().map(s -> s.drain(drain)).toList()).await());
     for (String id : deployments) {
       run(failures, () -> vertx.undeploy(id).await());
     }

@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -124,11 +125,17 @@ public final class GatewayVerticle extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
   }
 
+  /**
+   * Stops accepting connections and waits (up to {@code timeout}) for in-flight requests to finish.
+   * Done before undeploying: undeploying cancels this verticle's timers, which in-flight calls use.
+   */
+  public Future<Void> drain(Duration timeout) {
+    return server == null ? Future.succeededFuture() : server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public Future<?> stop() {
-    long drainMillis = plane.config().server().drainTimeout().toMillis();
-    Future<Void> shutdown = server == null ? Future.succeededFuture()
-        : server.shutdown(drainMillis, TimeUnit.MILLISECONDS);
-    return shutdown.onComplete(v -> upstreams.values().forEach(Upstream::close));
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.onComplete(v -> upstreams.values().forEach(Upstream::close));
   }
 }
