@@ -40,6 +40,9 @@ public final class TestGateway implements AutoCloseable {
   private final Path dir;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ListAppender<ILoggingEvent> blocked = new ListAppender<>();
+  private final ListAppender<ILoggingEvent> everything = new ListAppender<>();
+  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+  private final java.util.Set<String> secrets = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Logger checkerLogger = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
 
   private TestGateway(String providersAndModels, String extra, String databaseUrl) {
@@ -53,13 +56,17 @@ public final class TestGateway implements AutoCloseable {
         server: { host: 127.0.0.1, port: 0, event_loops: 2, drain_timeout: 5s }
         database: { url: "%s" }
         auth: { master_key: "%s" }
-        logging: { access_log: false }
+        logging: { access_log: true }
         %s
         %s
         """.formatted(url, MASTER_KEY, extra, providersAndModels);
     TollgateConfig config = new ConfigLoader(Map.of(), false).parse(yaml);
     blocked.start();
     checkerLogger.addAppender(blocked);
+    everything.start();
+    root.addAppender(everything);
+    secrets.add(MASTER_KEY);
+    secrets.add("sk-upstream-secret");
     VertxOptions options = new VertxOptions()
         .setBlockedThreadCheckInterval(100)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
@@ -159,7 +166,9 @@ public final class TestGateway implements AutoCloseable {
   public String createKey(String body) {
     HttpResponse<String> r = post("/admin/v1/keys", MASTER_KEY, body);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return json(r.body()).get("key").asText();
+    String secret = json(r.body()).get("key").asText();
+    secrets.add(secret);
+    return secret;
   }
 
   public String createKey() {
@@ -191,10 +200,28 @@ public final class TestGateway implements AutoCloseable {
     return tollgate.usageStore().count();
   }
 
+  /** Remembers a secret that must never appear in any log line. */
+  public void secret(String value) {
+    secrets.add(value);
+  }
+
   @Override
   public void close() {
     tollgate.close();
     checkerLogger.detachAppender(blocked);
+    root.detachAppender(everything);
     assertThat(blocked.list).as("an event loop was blocked").isEmpty();
+    for (ILoggingEvent event : everything.list) {
+      StringBuilder text = new StringBuilder(event.getFormattedMessage());
+      if (event.getKeyValuePairs() != null) {
+        event.getKeyValuePairs().forEach(kv -> text.append(' ').append(kv.key).append('=').append(kv.value));
+      }
+      for (var t = event.getThrowableProxy(); t != null; t = t.getCause()) {
+        text.append(' ').append(t.getMessage());
+      }
+      for (String secret : secrets) {
+        assertThat(text.toString()).as("a secret reached the log").doesNotContain(secret);
+      }
+    }
   }
 }
