@@ -219,13 +219,13 @@ public final class ConfigLoader {
       n.problem("not a valid URL: '" + raw + "'");
       return null;
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+    Optional<UpstreamAddress> address = UpstreamAddress.of(uri);
+    if (address.isEmpty()) {
       n.problem("expected an http:// or https:// URL with a host, got '" + raw + "'");
       return null;
     }
-    if (scheme.equals("http") && !insecureAllowed && !isLoopback(uri.getHost())) {
-      n.problem("plaintext http:// to non-loopback host '" + uri.getHost()
+    if (!address.get().tls() && !insecureAllowed && !isLoopback(address.get().host())) {
+      n.problem("plaintext http:// to non-loopback host '" + address.get().host()
           + "' sends prompts and keys unencrypted; use https:// or set allow_insecure_upstream: true");
     }
     return uri;
@@ -251,15 +251,16 @@ public final class ConfigLoader {
     n.expectObject();
     n.allowOnly("connect", "first_byte", "idle", "total");
     Timeouts d = Timeouts.DEFAULTS;
-    Timeouts t = new Timeouts(n.child("connect").duration(d.connect()), n.child("first_byte").duration(d.firstByte()),
-        n.child("idle").duration(d.idle()), n.child("total").duration(d.total()));
-    for (var e : Map.of("connect", t.connect(), "first_byte", t.firstByte(), "idle", t.idle(), "total", t.total())
-        .entrySet()) {
-      if (e.getValue().isZero()) {
-        n.child(e.getKey()).problem("must be greater than zero");
-      }
+    return new Timeouts(positive(n.child("connect"), d.connect()), positive(n.child("first_byte"), d.firstByte()),
+        positive(n.child("idle"), d.idle()), positive(n.child("total"), d.total()));
+  }
+
+  private static Duration positive(ConfigNode n, Duration fallback) {
+    Duration v = n.duration(fallback);
+    if (v.isZero()) {
+      n.problem("must be greater than zero");
     }
-    return t;
+    return v;
   }
 
   private static MockSettings mock(ConfigNode n) {
@@ -273,11 +274,11 @@ public final class ConfigLoader {
 
   private static List<ModelConfig> models(ConfigNode n, List<ProviderConfig> providers) {
     Set<String> providerNames = new LinkedHashSet<>();
-    providers.forEach(p -> providerNames.add(p.name()));
+    providers.stream().map(ProviderConfig::name).filter(s -> !s.isBlank()).forEach(providerNames::add);
     List<ConfigNode> items = n.list();
     Set<String> modelNames = new HashSet<>();
     for (ConfigNode m : items) {
-      m.child("name").optionalString().ifPresent(modelNames::add);
+      m.child("name").peekString().ifPresent(modelNames::add);
     }
     List<ModelConfig> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();

@@ -105,6 +105,17 @@ final class ConfigNode {
     return Optional.of(interpolator.expand(node.asText(), path, problems));
   }
 
+  /**
+   * The string value without reporting anything: for a first pass that only collects names, so the
+   * real pass does not list the same mistake twice.
+   */
+  Optional<String> peekString() {
+    if (isMissing() || !node.isValueNode() || node.isBinary()) {
+      return Optional.empty();
+    }
+    return Optional.of(interpolator.expand(node.asText(), path, new ArrayList<>()));
+  }
+
   String string(String fallback) {
     return optionalString().orElse(fallback);
   }
@@ -185,13 +196,20 @@ final class ConfigNode {
       problem("expected a duration such as 250ms, 5s, 2m or 1h, got '" + s.get() + "'");
       return fallback;
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      Duration d = switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      };
+      d.toMillis(); // timers take milliseconds; a duration that does not fit is a mistake, not a wrap
+      return d;
+    } catch (NumberFormatException | ArithmeticException e) {
+      problem("duration too large: '" + s.get() + "'");
+      return fallback;
+    }
   }
 
   long size(long fallback) {
@@ -204,14 +222,19 @@ final class ConfigNode {
       problem("expected a size such as 512KB or 10MB, got '" + s.get() + "'");
       return fallback;
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-    return switch (unit) {
-      case "KB", "KIB" -> n * 1024;
-      case "MB", "MIB" -> n * 1024 * 1024;
-      case "GB", "GIB" -> n * 1024 * 1024 * 1024;
-      default -> n;
-    };
+    try {
+      long n = Long.parseLong(m.group(1));
+      return switch (unit) {
+        case "KB", "KIB" -> Math.multiplyExact(n, 1024L);
+        case "MB", "MIB" -> Math.multiplyExact(n, 1024L * 1024);
+        case "GB", "GIB" -> Math.multiplyExact(n, 1024L * 1024 * 1024);
+        default -> n;
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      problem("size too large: '" + s.get() + "'");
+      return fallback;
+    }
   }
 
   List<String> stringList() {

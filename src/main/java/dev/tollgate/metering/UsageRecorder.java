@@ -106,7 +106,8 @@ public final class UsageRecorder implements AutoCloseable {
       try {
         UsageEvent first = queue.poll(flushInterval.toMillis(), TimeUnit.MILLISECONDS);
         if (first == null) {
-          if (closing.get() && queue.isEmpty()) {
+          // Calls still holding a slot will record soon; leaving before them would strand their records.
+          if (closing.get() && queue.isEmpty() && slotsInUse() == 0) {
             return;
           }
           continue;
@@ -150,8 +151,8 @@ public final class UsageRecorder implements AutoCloseable {
   }
 
   /**
-   * Stops taking reservations, writes everything queued, and waits up to {@code timeout} for it.
-   * Records still unwritten after that are reported in the log.
+   * Stops taking reservations, writes everything queued or still to be recorded under a reserved slot,
+   * and waits up to {@code timeout} for it. Records still unwritten after that are reported in the log.
    */
   public void close(Duration timeout) {
     if (closing.getAndSet(true)) {
@@ -160,7 +161,8 @@ public final class UsageRecorder implements AutoCloseable {
     try {
       if (writer.isAlive() && !writer.join(timeout)) {
         writer.interrupt();
-        log.error("usage writer did not finish within {}; {} records unwritten", timeout, queue.size());
+        log.error("usage writer did not finish within {}; {} records queued unwritten, {} calls still unrecorded",
+            timeout, queue.size(), Math.max(0, slotsInUse() - queue.size()));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package dev.tollgate.provider;
 
 import dev.tollgate.config.ProviderConfig;
+import dev.tollgate.config.UpstreamAddress;
 import dev.tollgate.config.ProviderType;
 import dev.tollgate.config.Secret;
 import dev.tollgate.provider.UpstreamException.Kind;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -37,12 +37,12 @@ public final class HttpUpstream implements Upstream {
 
   public HttpUpstream(Vertx vertx, ProviderConfig config) {
     this.config = config;
-    URI base = config.baseUrl();
-    this.ssl = "https".equalsIgnoreCase(base.getScheme());
-    this.host = base.getHost();
-    this.port = base.getPort() > 0 ? base.getPort() : (ssl ? 443 : 80);
-    String path = base.getRawPath() == null ? "" : base.getRawPath();
-    this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    UpstreamAddress address = UpstreamAddress.of(config.baseUrl())
+        .orElseThrow(() -> new IllegalArgumentException("not an http(s) URL: " + config.baseUrl()));
+    this.ssl = address.tls();
+    this.host = address.host();
+    this.port = address.port();
+    this.basePath = address.basePath();
     this.authHeaders = authHeaders(config);
     HttpClientOptions options = new HttpClientOptions()
         .setConnectTimeout((int) config.timeouts().connect().toMillis())

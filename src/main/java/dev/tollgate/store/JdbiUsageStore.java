@@ -61,7 +61,7 @@ public final class JdbiUsageStore implements UsageSink {
     });
   }
 
-  /** Streams events created in {@code [fromMillis, toMillis)} in id order to {@code consumer}. */
+  /** Streams events created in {@code [fromMillis, toMillis)} oldest first (ties by id) to {@code consumer}. */
   public void export(long fromMillis, long toMillis, Optional<String> keyId, Consumer<UsageEvent> consumer) {
     jdbi.useHandle(h -> {
       var query = h.createQuery("SELECT " + COLUMNS + " FROM usage_events WHERE created_at >= :from AND created_at < :to"

@@ -432,6 +432,35 @@ class ConfigLoaderTest {
     assertThat(config.providers().getFirst().allowInsecureUpstream()).isTrue();
   }
 
+  @Test
+  void hostNamesWithUnderscoresAsDockerComposeGivesThemAreAccepted() {
+    TollgateConfig config = parse(withProvider(
+        "{ name: openai, type: openai, base_url: \"https://local_vllm:8000/v1/\" }"));
+    assertThat(UpstreamAddress.of(config.providers().getFirst().baseUrl()))
+        .contains(new UpstreamAddress(true, "local_vllm", 8000, "/v1"));
+    assertThat(problemsOf(withProvider("{ name: openai, type: openai, base_url: \"http://local_vllm:8000/v1\" }"), Map.of(), false))
+        .containsExactly("providers[0].base_url: plaintext http:// to non-loopback host 'local_vllm' sends prompts"
+            + " and keys unencrypted; use https:// or set allow_insecure_upstream: true");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"https://bad_host:99999/v1", "https://user@bad_host/v1", "https://bad_host:x/v1",
+      "https://bad host/v1", "ftp://api.openai.com/v1", "api.openai.com/v1"})
+  void urlsThatAreNotHttpWithAHostAreRejected(String url) {
+    assertThat(problemsOf(withProvider("{ name: openai, type: openai, base_url: \"" + url + "\" }"), Map.of(), false))
+        .singleElement().asString().startsWith("providers[0].base_url: ");
+  }
+
+  @Test
+  void upstreamAddressDefaultsPortsAndTrimsTheTrailingSlash() {
+    assertThat(UpstreamAddress.of(URI.create("https://api.openai.com/v1/")))
+        .contains(new UpstreamAddress(true, "api.openai.com", 443, "/v1"));
+    assertThat(UpstreamAddress.of(URI.create("http://127.0.0.1")))
+        .contains(new UpstreamAddress(false, "127.0.0.1", 80, ""));
+    assertThat(UpstreamAddress.of(URI.create("http://[::1]:8000/v1")))
+        .contains(new UpstreamAddress(false, "[::1]", 8000, "/v1"));
+  }
+
   // ---------------------------------------------------------------- interpolation
 
   @Test

@@ -15,12 +15,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Local token counts: the right tokenizer per model family, and OpenAI's chat overhead recipe. */
 class TokenCounterTest {
-  private static final EncodingRegistry REGISTRY = Encodings.newDefaultEncodingRegistry();
+  // An independent registry (loading only the two encodings used) to check the counter against.
+  private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
   private static final Encoding O200K = REGISTRY.getEncoding(EncodingType.O200K_BASE);
   private static final Encoding CL100K = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final TokenCounter counter = new TokenCounter();
+  /** Immutable and thread-safe; shared because loading the encodings takes a while. */
+  private static final TokenCounter COUNTER = new TokenCounter();
 
   private static JsonNode json(String s) throws Exception {
     return JSON.readTree(s);
@@ -30,55 +32,55 @@ class TokenCounterTest {
   @ValueSource(strings = {"gpt-4o", "gpt-4o-mini", "gpt-4o-mini-2024-07-18", "gpt-4.1", "gpt-4.1-nano", "gpt-5",
       "o1", "o1-mini", "o3-mini", "o4-mini", "chatgpt-4o-latest"})
   void modernOpenAiModelsUseO200k(String model) {
-    assertThat(counter.encodingFor(model).getName()).isEqualTo("o200k_base");
+    assertThat(COUNTER.encodingFor(model).getName()).isEqualTo("o200k_base");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"gpt-3.5-turbo", "gpt-4", "gpt-4-turbo", "text-embedding-3-small", "claude-3-5-haiku-latest",
       "qwen2.5-7b-instruct", "omni", "o", ""})
   void otherModelsUseCl100k(String model) {
-    assertThat(counter.encodingFor(model).getName()).isEqualTo("cl100k_base");
+    assertThat(COUNTER.encodingFor(model).getName()).isEqualTo("cl100k_base");
   }
 
   @Test
   void nullModelUsesCl100k() {
-    assertThat(counter.encodingFor(null).getName()).isEqualTo("cl100k_base");
+    assertThat(COUNTER.encodingFor(null).getName()).isEqualTo("cl100k_base");
   }
 
   @Test
   void countsKnownStrings() {
-    assertThat(counter.count("gpt-4o", "hello world")).isEqualTo(2);
-    assertThat(counter.count("gpt-3.5-turbo", "hello world")).isEqualTo(2);
-    assertThat(counter.count("gpt-4o", "tiktoken is great!")).isEqualTo(6);
-    assertThat(counter.encode("gpt-4o", "hello world").boxed()).containsExactly(24912, 2375);
-    assertThat(counter.encode("gpt-3.5-turbo", "hello world").boxed()).containsExactly(15339, 1917);
+    assertThat(COUNTER.count("gpt-4o", "hello world")).isEqualTo(2);
+    assertThat(COUNTER.count("gpt-3.5-turbo", "hello world")).isEqualTo(2);
+    assertThat(COUNTER.count("gpt-4o", "tiktoken is great!")).isEqualTo(6);
+    assertThat(COUNTER.encode("gpt-4o", "hello world").boxed()).containsExactly(24912, 2375);
+    assertThat(COUNTER.encode("gpt-3.5-turbo", "hello world").boxed()).containsExactly(15339, 1917);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"The quick brown fox jumps over the lazy dog.", "Grüße aus Köln! 你好，世界 🌍🚀",
       "def f(x):\n    return x ** 2  # squares\n", "    lots   of   spaces\t\tand tabs\n\n\n", "1234567890 3.14159"})
   void countsMatchTheEncoderItself(String text) {
-    assertThat(counter.count("gpt-4o-mini", text)).isEqualTo(O200K.countTokensOrdinary(text)).isPositive();
-    assertThat(counter.count("claude-3-5-haiku-latest", text)).isEqualTo(CL100K.countTokensOrdinary(text)).isPositive();
+    assertThat(COUNTER.count("gpt-4o-mini", text)).isEqualTo(O200K.countTokensOrdinary(text)).isPositive();
+    assertThat(COUNTER.count("claude-3-5-haiku-latest", text)).isEqualTo(CL100K.countTokensOrdinary(text)).isPositive();
   }
 
   @Test
   void specialTokenTextIsCountedAsOrdinaryText() {
-    assertThat(counter.count("gpt-4o", "<|endoftext|>")).isEqualTo(O200K.countTokensOrdinary("<|endoftext|>")).isEqualTo(7);
+    assertThat(COUNTER.count("gpt-4o", "<|endoftext|>")).isEqualTo(O200K.countTokensOrdinary("<|endoftext|>")).isEqualTo(7);
   }
 
   @Test
   void nullAndEmptyTextHaveNoTokens() {
-    assertThat(counter.count("gpt-4o", null)).isZero();
-    assertThat(counter.count("gpt-4o", "")).isZero();
+    assertThat(COUNTER.count("gpt-4o", null)).isZero();
+    assertThat(COUNTER.count("gpt-4o", "")).isZero();
   }
 
   @Test
   void encodeAndDecodeRoundTrip() {
     String text = "Grüße, 世界! tokens round-trip";
-    IntArrayList tokens = counter.encode("gpt-4o", text);
-    assertThat(tokens.size()).isEqualTo(counter.count("gpt-4o", text));
-    assertThat(counter.decode("gpt-4o", tokens)).isEqualTo(text);
+    IntArrayList tokens = COUNTER.encode("gpt-4o", text);
+    assertThat(tokens.size()).isEqualTo(COUNTER.count("gpt-4o", text));
+    assertThat(COUNTER.decode("gpt-4o", tokens)).isEqualTo(text);
   }
 
   // ---------------------------------------------------------------- prompts
@@ -92,13 +94,13 @@ class TokenCounterTest {
         """);
     long expected = 3 + (3 + O200K.countTokensOrdinary("You are a helpful assistant.")) + (3 + 2);
     assertThat(expected).isEqualTo(3 + 3 + 6 + 3 + 2);
-    assertThat(counter.countPrompt("gpt-4o", body)).isEqualTo(expected);
+    assertThat(COUNTER.countPrompt("gpt-4o", body)).isEqualTo(expected);
   }
 
   @Test
   void aNameCostsItsTokensPlusOne() throws Exception {
     JsonNode body = json("{\"messages\":[{\"role\":\"user\",\"name\":\"alice_smith\",\"content\":\"hello world\"}]}");
-    assertThat(counter.countPrompt("gpt-4o", body))
+    assertThat(COUNTER.countPrompt("gpt-4o", body))
         .isEqualTo(3 + 3 + 2 + O200K.countTokensOrdinary("alice_smith") + 1);
   }
 
@@ -110,14 +112,14 @@ class TokenCounterTest {
           {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}},
           {"type":"text","text":"tiktoken is great!"}]}]}
         """);
-    assertThat(counter.countPrompt("gpt-4o", body)).isEqualTo(3 + 3 + 2 + 6);
+    assertThat(COUNTER.countPrompt("gpt-4o", body)).isEqualTo(3 + 3 + 2 + 6);
   }
 
   @Test
   void emptyAndNullContentCostOnlyTheOverhead() throws Exception {
     JsonNode body = json("{\"messages\":[{\"role\":\"assistant\",\"content\":null},{\"role\":\"user\",\"content\":\"\"},"
         + "{\"role\":\"user\"}]}");
-    assertThat(counter.countPrompt("gpt-4o", body)).isEqualTo(3 + 3 * 3);
+    assertThat(COUNTER.countPrompt("gpt-4o", body)).isEqualTo(3 + 3 * 3);
   }
 
   @Test
@@ -132,47 +134,47 @@ class TokenCounterTest {
         + 3 + O200K.countTokensOrdinary(json(calls).toString())
         + 3 + O200K.countTokensOrdinary("sunny")
         + O200K.countTokensOrdinary(json(tools).toString());
-    assertThat(counter.countPrompt("gpt-4o", body)).isEqualTo(expected);
+    assertThat(COUNTER.countPrompt("gpt-4o", body)).isEqualTo(expected);
   }
 
   @Test
   void theModelPicksTheTokenizerForPrompts() throws Exception {
     String text = "Grüße aus Köln! 你好，世界 🌍🚀 and some more text";
     JsonNode body = json("{\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}");
-    assertThat(counter.countPrompt("gpt-4o", body)).isEqualTo(6 + O200K.countTokensOrdinary(text));
-    assertThat(counter.countPrompt("gpt-4", body)).isEqualTo(6 + CL100K.countTokensOrdinary(text));
+    assertThat(COUNTER.countPrompt("gpt-4o", body)).isEqualTo(6 + O200K.countTokensOrdinary(text));
+    assertThat(COUNTER.countPrompt("gpt-4", body)).isEqualTo(6 + CL100K.countTokensOrdinary(text));
     assertThat(O200K.countTokensOrdinary(text)).as("the two tokenizers differ on this text")
         .isNotEqualTo(CL100K.countTokensOrdinary(text));
   }
 
   @Test
   void completionPromptsAndEmbeddingInputsHaveNoChatOverhead() throws Exception {
-    assertThat(counter.countPrompt("gpt-3.5-turbo-instruct", json("{\"prompt\":\"hello world\"}"))).isEqualTo(2);
-    assertThat(counter.countPrompt("gpt-3.5-turbo-instruct", json("{\"prompt\":[\"hello world\",\"tiktoken is great!\"]}")))
+    assertThat(COUNTER.countPrompt("gpt-3.5-turbo-instruct", json("{\"prompt\":\"hello world\"}"))).isEqualTo(2);
+    assertThat(COUNTER.countPrompt("gpt-3.5-turbo-instruct", json("{\"prompt\":[\"hello world\",\"tiktoken is great!\"]}")))
         .isEqualTo(8);
-    assertThat(counter.countPrompt("text-embedding-3-small", json("{\"input\":\"hello world\"}"))).isEqualTo(2);
-    assertThat(counter.countPrompt("text-embedding-3-small", json("{\"input\":[\"hello world\",\"hello world\"]}")))
+    assertThat(COUNTER.countPrompt("text-embedding-3-small", json("{\"input\":\"hello world\"}"))).isEqualTo(2);
+    assertThat(COUNTER.countPrompt("text-embedding-3-small", json("{\"input\":[\"hello world\",\"hello world\"]}")))
         .isEqualTo(4);
   }
 
   @Test
   void tokenIdInputsCountOneTokenPerId() throws Exception {
-    assertThat(counter.countPrompt("text-embedding-3-small", json("{\"input\":[15339,1917,0]}"))).isEqualTo(3);
-    assertThat(counter.countPrompt("text-embedding-3-small", json("{\"input\":[[1,2,3],[4,5]]}"))).isEqualTo(5);
-    assertThat(counter.countPrompt("gpt-3.5-turbo-instruct", json("{\"prompt\":[1,2,3,4]}"))).isEqualTo(4);
+    assertThat(COUNTER.countPrompt("text-embedding-3-small", json("{\"input\":[15339,1917,0]}"))).isEqualTo(3);
+    assertThat(COUNTER.countPrompt("text-embedding-3-small", json("{\"input\":[[1,2,3],[4,5]]}"))).isEqualTo(5);
+    assertThat(COUNTER.countPrompt("gpt-3.5-turbo-instruct", json("{\"prompt\":[1,2,3,4]}"))).isEqualTo(4);
   }
 
   @Test
   void aBodyWithNothingToCountHasNoTokens() throws Exception {
-    assertThat(counter.countPrompt("gpt-4o", json("{\"model\":\"gpt-4o\"}"))).isZero();
-    assertThat(counter.countPrompt("gpt-4o", json("{\"input\":null}"))).isZero();
-    assertThat(counter.countPrompt("gpt-4o", json("{\"input\":{\"odd\":true}}"))).isZero();
-    assertThat(counter.countPrompt("gpt-4o", json("{\"messages\":[]}"))).isEqualTo(3);
+    assertThat(COUNTER.countPrompt("gpt-4o", json("{\"model\":\"gpt-4o\"}"))).isZero();
+    assertThat(COUNTER.countPrompt("gpt-4o", json("{\"input\":null}"))).isZero();
+    assertThat(COUNTER.countPrompt("gpt-4o", json("{\"input\":{\"odd\":true}}"))).isZero();
+    assertThat(COUNTER.countPrompt("gpt-4o", json("{\"messages\":[]}"))).isEqualTo(3);
   }
 
   @Test
   void promptTakesPrecedenceOverInput() throws Exception {
-    assertThat(counter.countPrompt("gpt-4o", json("{\"prompt\":\"hello world\",\"input\":\"tiktoken is great!\"}")))
+    assertThat(COUNTER.countPrompt("gpt-4o", json("{\"prompt\":\"hello world\",\"input\":\"tiktoken is great!\"}")))
         .isEqualTo(2);
   }
 }

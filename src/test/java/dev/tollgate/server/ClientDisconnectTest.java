@@ -109,10 +109,14 @@ class ClientDisconnectTest {
         id)) {
       // While the client reads nothing, the upstream must stall far short of the end: the gateway
       // paused it rather than reading everything into memory.
-      Thread.sleep(1000);
-      int stalledAt = upstream.burstWritten();
-      Thread.sleep(300);
-      assertThat(upstream.burstWritten()).isEqualTo(stalledAt).isLessThan(count / 2);
+      int[] last = {-1};
+      Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(400)).until(() -> {
+        int now = upstream.burstWritten();
+        boolean stalled = now == last[0];
+        last[0] = now;
+        return stalled;
+      });
+      assertThat(last[0]).isLessThan(count / 2);
       BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
       int data = 0;
       boolean done = false;

@@ -14,6 +14,7 @@ public final class SseSplitter {
   private Buffer pending = Buffer.buffer();
   private int scan;
   private int lineStart;
+  private boolean lastEndWasLoneCr;
 
   /** @param maxEventBytes an event larger than this is a protocol error, not a reason to buffer forever */
   public SseSplitter(int maxEventBytes) {
@@ -34,18 +35,24 @@ public final class SseSplitter {
       }
       int lineEnd = scan;
       int next = scan + 1;
+      boolean blank = lineEnd == lineStart;
       if (b == '\r') {
-        if (next == len) {
-          break; // a CR at the end: wait to see whether LF follows
+        if (next == len && !(blank && lastEndWasLoneCr)) {
+          // Wait to see whether LF follows. Only a blank line in a CR-only stream cannot wait: the
+          // stream may end right there, and that line end is what releases the event.
+          break;
         }
-        if (pending.getByte(next) == '\n') {
+        if (next < len && pending.getByte(next) == '\n') {
           next++;
         }
       }
-      boolean blank = lineEnd == lineStart;
+      lastEndWasLoneCr = next == lineEnd + 1 && b == '\r';
       scan = next;
       lineStart = next;
       if (blank) {
+        if (next - eventStart > maxEventBytes) {
+          throw new IllegalStateException("an event exceeds " + maxEventBytes + " bytes");
+        }
         if (next - eventStart > 0 && !onlyLineEnds(eventStart, next)) {
           events.add(pending.getBuffer(eventStart, next));
         }
