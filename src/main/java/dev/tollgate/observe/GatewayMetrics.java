@@ -14,6 +14,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +33,8 @@ public final class GatewayMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gcMetrics;
+  private final Map<RequestKey, RequestMeters> requestMeters = new ConcurrentHashMap<>();
+  private final Map<UsageKey, UsageMeters> usageMeters = new ConcurrentHashMap<>();
 
   public GatewayMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -57,61 +62,84 @@ public final class GatewayMetrics implements AutoCloseable {
   /** One finished proxied request. Negative durations mean "did not happen" and are not recorded. */
   public void request(String endpoint, String model, String deployment, int status,
       long totalNanos, long upstreamNanos, long ttftNanos, long overheadNanos) {
-    String code = Integer.toString(status);
-    Counter.builder("tollgate.requests")
-        .description("Proxied requests by model, deployment and HTTP status")
-        .tags("endpoint", endpoint, "model", model, "deployment", deployment, "status", code)
-        .register(registry)
-        .increment();
-    timer("tollgate.request.duration", "Total time from request to last byte", LATENCY_BUCKETS,
-        endpoint, model, deployment, code).record(totalNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    RequestMeters m = requestMeters.computeIfAbsent(new RequestKey(endpoint, model, deployment, status),
+        this::requestMeters);
+    m.count().increment();
+    m.total().record(totalNanos, TimeUnit.NANOSECONDS);
     if (upstreamNanos >= 0) {
-      timer("tollgate.upstream.duration", "Time spent waiting on the upstream", LATENCY_BUCKETS,
-          endpoint, model, deployment, code).record(upstreamNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      m.upstream().record(upstreamNanos, TimeUnit.NANOSECONDS);
     }
     if (ttftNanos >= 0) {
-      timer("tollgate.time.to.first.token", "Time from request to the first token", LATENCY_BUCKETS,
-          endpoint, model, deployment, code).record(ttftNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      m.ttft().record(ttftNanos, TimeUnit.NANOSECONDS);
     }
     if (overheadNanos >= 0) {
-      Timer.builder("tollgate.gateway.overhead")
-          .description("Time the gateway itself added: total minus upstream")
-          .tags("endpoint", endpoint, "model", model)
-          .serviceLevelObjectives(OVERHEAD_BUCKETS)
-          .register(registry)
-          .record(overheadNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      m.overhead().record(overheadNanos, TimeUnit.NANOSECONDS);
     }
   }
 
-  private Timer timer(String name, String description, Duration[] buckets, String endpoint, String model,
-      String deployment, String status) {
+  // Meter lookup by builder costs a tag sort and a map probe per call; the label sets are few (bounded
+  // by the configured models and deployments), so each is resolved once.
+  private record RequestKey(String endpoint, String model, String deployment, int status) {}
+
+  private record RequestMeters(Counter count, Timer total, Timer upstream, Timer ttft, Timer overhead) {}
+
+  private RequestMeters requestMeters(RequestKey k) {
+    String code = Integer.toString(k.status());
+    return new RequestMeters(
+        Counter.builder("tollgate.requests")
+            .description("Proxied requests by model, deployment and HTTP status")
+            .tags("endpoint", k.endpoint(), "model", k.model(), "deployment", k.deployment(), "status", code)
+            .register(registry),
+        timer("tollgate.request.duration", "Total time from request to last byte", k, code),
+        timer("tollgate.upstream.duration", "Time spent waiting on the upstream", k, code),
+        timer("tollgate.time.to.first.token", "Time from request to the first token", k, code),
+        Timer.builder("tollgate.gateway.overhead")
+            .description("Time the gateway itself added: total minus upstream")
+            .tags("endpoint", k.endpoint(), "model", k.model())
+            .serviceLevelObjectives(OVERHEAD_BUCKETS)
+            .register(registry));
+  }
+
+  private Timer timer(String name, String description, RequestKey k, String status) {
     return Timer.builder(name)
         .description(description)
-        .tags("endpoint", endpoint, "model", model, "deployment", deployment, "status", status)
-        .serviceLevelObjectives(buckets)
+        .tags("endpoint", k.endpoint(), "model", k.model(), "deployment", k.deployment(), "status", status)
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry);
   }
 
   /** Tokens and cost of one usage record. */
   public void usage(String model, String deployment, TokenUsage usage, long costMicros) {
-    tokens(model, deployment, "input", usage.input());
-    tokens(model, deployment, "output", usage.output());
-    tokens(model, deployment, "cached", usage.cached());
-    tokens(model, deployment, "reasoning", usage.reasoning());
-    Counter.builder("tollgate.cost.micros")
-        .description("Spend in micro-dollars")
-        .tags("model", model, "deployment", deployment)
-        .register(registry)
-        .increment(costMicros);
+    UsageMeters m = usageMeters.computeIfAbsent(new UsageKey(model, deployment), this::usageMeters);
+    increment(m.input(), usage.input());
+    increment(m.output(), usage.output());
+    increment(m.cached(), usage.cached());
+    increment(m.reasoning(), usage.reasoning());
+    m.cost().increment(costMicros);
   }
 
-  private void tokens(String model, String deployment, String type, long count) {
+  private record UsageKey(String model, String deployment) {}
+
+  private record UsageMeters(Counter input, Counter output, Counter cached, Counter reasoning, Counter cost) {}
+
+  private UsageMeters usageMeters(UsageKey k) {
+    return new UsageMeters(tokens(k, "input"), tokens(k, "output"), tokens(k, "cached"), tokens(k, "reasoning"),
+        Counter.builder("tollgate.cost.micros")
+            .description("Spend in micro-dollars")
+            .tags("model", k.model(), "deployment", k.deployment())
+            .register(registry));
+  }
+
+  private Counter tokens(UsageKey k, String type) {
+    return Counter.builder("tollgate.tokens")
+        .description("Tokens by model, deployment and type")
+        .tags("model", k.model(), "deployment", k.deployment(), "type", type)
+        .register(registry);
+  }
+
+  private static void increment(Counter counter, long count) {
     if (count > 0) {
-      Counter.builder("tollgate.tokens")
-          .description("Tokens by model, deployment and type")
-          .tags("model", model, "deployment", deployment, "type", type)
-          .register(registry)
-          .increment(count);
+      counter.increment(count);
     }
   }
 

@@ -280,7 +280,10 @@ public final class ProxyHandler {
     event.log("{} {} {}", ctx.request().method(), ctx.request().path(), status);
   }
 
-  private static String millis(long nanos) {
-    return String.format(Locale.ROOT, "%.3f", nanos / 1_000_000.0);
+  /** Milliseconds with three decimals, e.g. {@code 0.412}; String.format was a visible cost per request. */
+  static String millis(long nanos) {
+    long micros = Math.max(0, Math.round(nanos / 1_000.0));
+    long frac = micros % 1_000;
+    return (micros / 1_000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
   }
 }

@@ -17,6 +17,9 @@ public final class JdbiUsageStore implements UsageSink {
       + "input_tokens, output_tokens, cached_tokens, reasoning_tokens, estimated, cost_micros, status, "
       + "http_status, latency_ms, ttft_ms, streamed, error, created_at";
 
+  private static final String INSERT = "INSERT INTO usage_events (" + COLUMNS + ") VALUES ("
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+
   private final Jdbi jdbi;
 
   public JdbiUsageStore(Jdbi jdbi) {
@@ -29,32 +32,30 @@ public final class JdbiUsageStore implements UsageSink {
       return;
     }
     jdbi.useTransaction(h -> {
-      PreparedBatch batch = h.prepareBatch("INSERT INTO usage_events (" + COLUMNS + ") VALUES (:id, :requestId, "
-          + ":keyId, :endpoint, :model, :deployment, :provider, :upstreamModel, :inputTokens, :outputTokens, "
-          + ":cachedTokens, :reasoningTokens, :estimated, :costMicros, :status, :httpStatus, :latencyMs, :ttftMs, "
-          + ":streamed, :error, :createdAt) ON CONFLICT (id) DO NOTHING");
+      // Positional binding: named parameters cost a map entry per column per row, visible at 10k rows/s.
+      PreparedBatch batch = h.prepareBatch(INSERT);
       for (UsageEvent e : events) {
-        batch.bind("id", e.id())
-            .bind("requestId", e.requestId())
-            .bind("keyId", e.keyId())
-            .bind("endpoint", e.endpoint())
-            .bind("model", e.model())
-            .bind("deployment", e.deployment())
-            .bind("provider", e.provider())
-            .bind("upstreamModel", e.upstreamModel())
-            .bind("inputTokens", e.inputTokens())
-            .bind("outputTokens", e.outputTokens())
-            .bind("cachedTokens", e.cachedTokens())
-            .bind("reasoningTokens", e.reasoningTokens())
-            .bind("estimated", e.estimated() ? 1 : 0)
-            .bind("costMicros", e.costMicros())
-            .bind("status", e.status())
-            .bind("httpStatus", e.httpStatus())
-            .bind("latencyMs", e.latencyMs())
-            .bind("ttftMs", e.ttftMs() < 0 ? null : e.ttftMs())
-            .bind("streamed", e.streamed() ? 1 : 0)
-            .bind("error", e.error())
-            .bind("createdAt", e.createdAt())
+        batch.bind(0, e.id())
+            .bind(1, e.requestId())
+            .bind(2, e.keyId())
+            .bind(3, e.endpoint())
+            .bind(4, e.model())
+            .bind(5, e.deployment())
+            .bind(6, e.provider())
+            .bind(7, e.upstreamModel())
+            .bind(8, e.inputTokens())
+            .bind(9, e.outputTokens())
+            .bind(10, e.cachedTokens())
+            .bind(11, e.reasoningTokens())
+            .bind(12, e.estimated() ? 1 : 0)
+            .bind(13, e.costMicros())
+            .bind(14, e.status())
+            .bind(15, e.httpStatus())
+            .bind(16, e.latencyMs())
+            .bind(17, e.ttftMs() < 0 ? null : e.ttftMs())
+            .bind(18, e.streamed() ? 1 : 0)
+            .bind(19, e.error())
+            .bind(20, e.createdAt())
             .add();
       }
       batch.execute();
