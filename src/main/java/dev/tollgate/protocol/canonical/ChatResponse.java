@@ -1,0 +1,22 @@
+package dev.tollgate.protocol.canonical;
+
+import java.util.List;
+
+/**
+ * A whole (non-streamed) answer. Multiple candidates exist only when the request asked for them
+ * (OpenAI {@code n}); every other format has exactly one.
+ *
+ * @param created seconds since the epoch, as OpenAI reports it
+ */
+public record ChatResponse(String id, String model, long created, List<Candidate> candidates, Usage usage) {
+  public ChatResponse {
+    candidates = List.copyOf(candidates);
+  }
+
+  /** One alternative answer: text, reasoning and tool calls in the order the model produced them. */
+  public record Candidate(int index, List<Part> parts, StopReason stopReason) {
+    public Candidate {
+      parts = List.copyOf(parts);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.tollgate.protocol.canonical;
+
+/**
+ * One step of a streamed answer. A well-formed stream is: {@link Start}, then deltas, then one
+ * {@link Finish} per candidate, at most one {@link UsageReport} (anywhere after Start), then
+ * {@link End}. {@link Failure} may replace the rest at any point.
+ *
+ * <p>{@code candidate} is the choice index (0 unless several were asked for); {@code toolIndex}
+ * numbers the tool calls of one candidate from 0, in the order they started.
+ */
+public sealed interface StreamEvent {
+
+  /** The answer begins. */
+  record Start(String id, String model, long created) implements StreamEvent {}
+
+  /** More answer text. */
+  record TextDelta(int candidate, String text) implements StreamEvent {}
+
+  /** More reasoning text, or the block's signature once it is complete (Anthropic). */
+  record ReasoningDelta(int candidate, String text, String signature) implements StreamEvent {}
+
+  /** A tool call begins. */
+  record ToolCallStart(int candidate, int toolIndex, String id, String name) implements StreamEvent {}
+
+  /** More of a tool call's JSON arguments (fragments concatenate to the whole object). */
+  record ToolCallDelta(int candidate, int toolIndex, String argumentsFragment) implements StreamEvent {}
+
+  /** A candidate is complete. */
+  record Finish(int candidate, StopReason reason) implements StreamEvent {}
+
+  /** Token counts for the whole answer. */
+  record UsageReport(Usage usage) implements StreamEvent {}
+
+  /** The stream ended cleanly (OpenAI [DONE], Anthropic message_stop, end of a Gemini stream). */
+  record End() implements StreamEvent {}
+
+  /**
+   * The provider reported an error in the stream.
+   *
+   * @param type the provider's error type, e.g. overloaded_error
+   */
+  record Failure(String type, String message) implements StreamEvent {}
+}
