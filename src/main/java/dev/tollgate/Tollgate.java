@@ -194,11 +194,18 @@ public final class Tollgate implements AutoCloseable {
     }
     List<Throwable> failures = new ArrayList<>();
     Duration drain = config.server().drainTimeout();
+    long started = System.nanoTime();
+    log.info("shutting down: no new connections; waiting up to {} ms for {} request(s) in flight",
+        drain.toMillis(), inFlight());
     run(failures, () -> Future.all(servers.stream().map(s -> s.drain(drain)).toList()).await());
+    if (inFlight() > 0) {
+      log.warn("drain timeout reached with {} request(s) still in flight; closing them", inFlight());
+    }
     for (String id : deployments) {
       run(failures, () -> vertx.undeploy(id).await());
     }
     run(failures, () -> recorder.close(Duration.ofSeconds(30)));
+    log.info("usage flushed: {} record(s) written since start", recorder.written());
     run(failures, () -> vertx.close().await());
     run(failures, database::close);
     run(failures, blocking::close);
@@ -208,6 +215,7 @@ public final class Tollgate implements AutoCloseable {
       failures.forEach(e::addSuppressed);
       log.warn("shutdown was not clean", e);
     }
+    log.info("stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
   }
 
   private static void run(List<Throwable> failures, Runnable step) {
