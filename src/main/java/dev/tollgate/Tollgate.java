@@ -19,7 +19,9 @@ import dev.tollgate.observe.HealthService;
 import dev.tollgate.protocol.openai.RequestDecoder;
 import dev.tollgate.protocol.openai.RequestEncoder;
 import dev.tollgate.routing.ModelCatalog;
-import dev.tollgate.routing.WeightedSelector;
+import dev.tollgate.provider.OpenAiErrorClassifier;
+import dev.tollgate.routing.DeploymentSelector;
+import dev.tollgate.routing.Router;
 import dev.tollgate.server.Async;
 import dev.tollgate.server.DataPlane;
 import dev.tollgate.server.GatewayVerticle;
@@ -61,6 +63,7 @@ public final class Tollgate implements AutoCloseable {
   private final JdbiUsageStore usageStore;
   private final KeyService keyService;
   private final InFlight inFlight;
+  private final Router router;
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private final List<GatewayVerticle> servers = new ArrayList<>();
@@ -95,9 +98,12 @@ public final class Tollgate implements AutoCloseable {
     TokenCounter tokens = new TokenCounter();
     ModelCatalog catalog = ModelCatalog.of(config.models());
     Async async = new Async(blocking);
-    Settlement settlement = new Settlement(PriceTable.of(config.models()), tokens, recorder, metrics, ids, clock);
+    PriceTable prices = PriceTable.of(config.models());
+    Settlement settlement = new Settlement(prices, tokens, recorder, metrics, ids, clock);
+    this.router = new Router(catalog, config.routing(),
+        new DeploymentSelector(ThreadLocalRandom::current, prices, clock), ThreadLocalRandom::current, clock);
     DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
-        new WeightedSelector(ThreadLocalRandom::current), settlement, recorder, tokens, metrics, json, async,
+        router, new OpenAiErrorClassifier(clock), settlement, recorder, tokens, metrics, json, async,
         inFlight, ids, clock);
     AdminApi admin = new AdminApi(authenticator, keyService, usageStore, catalog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
@@ -161,6 +167,11 @@ public final class Tollgate implements AutoCloseable {
 
   public JdbiUsageStore usageStore() {
     return usageStore;
+  }
+
+  /** Routing state: each deployment's breaker, cooldown and latency. */
+  public Router router() {
+    return router;
   }
 
   public UsageRecorder recorder() {

@@ -15,6 +15,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -76,20 +78,21 @@ public final class ConfigLoader {
 
     List<String> problems = new ArrayList<>();
     ConfigNode top = new ConfigNode(root, "", problems, new Interpolator(env));
-    top.allowOnly("server", "database", "auth", "logging", "usage", "providers", "models");
+    top.allowOnly("server", "database", "auth", "logging", "usage", "routing", "providers", "models");
 
     ServerConfig server = server(top.child("server"));
     DatabaseConfig database = database(top.child("database"));
     AuthConfig auth = auth(top.child("auth"));
     LoggingConfig logging = logging(top.child("logging"));
     UsageConfig usage = usage(top.child("usage"));
+    RoutingConfig routing = routing(top.child("routing"));
     List<ProviderConfig> providers = providers(top.child("providers"));
-    List<ModelConfig> models = models(top.child("models"), providers);
+    List<ModelConfig> models = models(top.child("models"), providers, routing);
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new TollgateConfig(server, database, auth, logging, usage, providers, models);
+    return new TollgateConfig(server, database, auth, logging, usage, routing, providers, models);
   }
 
   private void applyEnvironmentOverrides(ObjectNode root) {
@@ -272,7 +275,97 @@ public final class ConfigLoader {
         n.child("chunk_latency").duration(d.chunkLatency()));
   }
 
-  private static List<ModelConfig> models(ConfigNode n, List<ProviderConfig> providers) {
+  private static RoutingConfig routing(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("strategy", "max_attempts", "backoff", "request_timeout", "cooldown", "breaker");
+    RoutingConfig d = RoutingConfig.DEFAULTS;
+    ConfigNode backoff = n.child("backoff");
+    backoff.expectObject();
+    backoff.allowOnly("base", "max");
+    Duration base = positive(backoff.child("base"), d.backoffBase());
+    Duration max = positive(backoff.child("max"), d.backoffMax());
+    if (max.compareTo(base) < 0) {
+      backoff.child("max").problem("must not be less than backoff.base (" + base.toMillis() + "ms)");
+    }
+    return new RoutingConfig(strategy(n.child("strategy"), d.strategy()),
+        n.child("max_attempts").integer(d.maxAttempts(), 1, 20), base, max,
+        positive(n.child("request_timeout"), d.requestTimeout()), positive(n.child("cooldown"), d.cooldown()),
+        breaker(n.child("breaker")));
+  }
+
+  private static RoutingStrategy strategy(ConfigNode n, RoutingStrategy fallback) {
+    Optional<String> s = n.optionalString();
+    if (s.isEmpty()) {
+      return fallback;
+    }
+    return RoutingStrategy.parse(s.get()).orElseGet(() -> {
+      n.problem("unknown strategy '" + s.get() + "' (known: " + RoutingStrategy.known() + ")");
+      return fallback;
+    });
+  }
+
+  private static BreakerConfig breaker(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("failure_rate", "slow_call_rate", "slow_call", "window", "minimum_calls", "open_for",
+        "half_open_calls");
+    BreakerConfig d = BreakerConfig.DEFAULTS;
+    int window = n.child("window").integer(d.window(), 1, 10_000);
+    ConfigNode minimumNode = n.child("minimum_calls");
+    int minimum = minimumNode.integer(Math.min(d.minimumCalls(), window), 1, 10_000);
+    if (minimum > window) {
+      minimumNode.problem("must not exceed breaker.window (" + window + ")");
+    }
+    return new BreakerConfig(n.child("failure_rate").integer(d.failureRatePercent(), 1, 100),
+        n.child("slow_call_rate").integer(d.slowCallRatePercent(), 1, 100),
+        positive(n.child("slow_call"), d.slowCall()), window, minimum,
+        positive(n.child("open_for"), d.openFor()), n.child("half_open_calls").integer(d.halfOpenCalls(), 1, 1_000));
+  }
+
+  private static ModelRouting modelRouting(ConfigNode m, String name, Set<String> modelNames, RoutingConfig routing) {
+    Map<FallbackTrigger, List<String>> fallbacks = new EnumMap<>(FallbackTrigger.class);
+    ConfigNode fb = m.child("fallbacks");
+    if (fb.isObjectNode()) {
+      fb.allowOnly(Arrays.stream(FallbackTrigger.values()).map(FallbackTrigger::configName).toArray(String[]::new));
+      for (FallbackTrigger t : FallbackTrigger.values()) {
+        ConfigNode list = fb.child(t.configName());
+        if (!list.isMissing()) {
+          fallbacks.put(t, fallbackList(list, name, modelNames));
+        }
+      }
+    } else if (!fb.isMissing()) {
+      fallbacks.put(FallbackTrigger.ANY, fallbackList(fb, name, modelNames));
+    }
+    Optional<Duration> hedge = Optional.empty();
+    ConfigNode hedgeNode = m.child("hedge");
+    if (!hedgeNode.isMissing() && hedgeNode.expectObject()) {
+      hedgeNode.allowOnly("after");
+      ConfigNode after = hedgeNode.child("after");
+      if (after.isMissing()) {
+        after.problem("is required when hedging is configured");
+      } else {
+        hedge = Optional.of(positive(after, Duration.ofSeconds(1)));
+      }
+    }
+    return new ModelRouting(strategy(m.child("strategy"), routing.strategy()),
+        m.child("max_attempts").integer(routing.maxAttempts(), 1, 20),
+        positive(m.child("request_timeout"), routing.requestTimeout()), fallbacks, hedge);
+  }
+
+  private static List<String> fallbackList(ConfigNode n, String name, Set<String> modelNames) {
+    List<String> out = new ArrayList<>();
+    for (ConfigNode f : n.list()) {
+      String fallback = f.requiredString();
+      if (fallback.equals(name)) {
+        f.problem("a model cannot fall back to itself");
+      } else if (!fallback.isBlank() && !modelNames.contains(fallback)) {
+        f.problem("unknown model '" + fallback + "'");
+      }
+      out.add(fallback);
+    }
+    return out;
+  }
+
+  private static List<ModelConfig> models(ConfigNode n, List<ProviderConfig> providers, RoutingConfig routing) {
     Set<String> providerNames = new LinkedHashSet<>();
     providers.stream().map(ProviderConfig::name).filter(s -> !s.isBlank()).forEach(providerNames::add);
     List<ConfigNode> items = n.list();
@@ -286,7 +379,7 @@ public final class ConfigLoader {
       if (!m.expectObject()) {
         continue;
       }
-      m.allowOnly("name", "deployments", "fallbacks", "price");
+      m.allowOnly("name", "deployments", "strategy", "max_attempts", "request_timeout", "fallbacks", "hedge", "price");
       ConfigNode nameNode = m.child("name");
       String name = nameNode.requiredString();
       if (!name.isBlank() && !seen.add(name)) {
@@ -302,7 +395,7 @@ public final class ConfigLoader {
         if (!d.expectObject()) {
           continue;
         }
-        d.allowOnly("provider", "model", "weight");
+        d.allowOnly("provider", "model", "weight", "rpm", "tpm", "region", "tags");
         ConfigNode providerNode = d.child("provider");
         String provider = providerNode.requiredString();
         if (!provider.isBlank() && !providerNames.contains(provider)) {
@@ -310,19 +403,11 @@ public final class ConfigLoader {
               + (providerNames.isEmpty() ? "none configured" : String.join(", ", providerNames)) + ")");
         }
         String upstreamModel = d.child("model").string(name);
-        deployments.add(new DeploymentConfig(provider, upstreamModel, d.child("weight").integer(1, 1, 1_000_000)));
+        deployments.add(new DeploymentConfig(provider, upstreamModel, d.child("weight").integer(1, 1, 1_000_000),
+            d.child("rpm").integer(0, 0, 100_000_000), d.child("tpm").integer(0, 0, Integer.MAX_VALUE),
+            d.child("region").string(""), d.child("tags").stringList()));
       }
-      List<String> fallbacks = new ArrayList<>();
-      for (ConfigNode f : m.child("fallbacks").list()) {
-        String fallback = f.requiredString();
-        if (fallback.equals(name)) {
-          f.problem("a model cannot fall back to itself");
-        } else if (!fallback.isBlank() && !modelNames.contains(fallback)) {
-          f.problem("unknown model '" + fallback + "'");
-        }
-        fallbacks.add(fallback);
-      }
-      out.add(new ModelConfig(name, deployments, fallbacks, price(m.child("price"))));
+      out.add(new ModelConfig(name, deployments, modelRouting(m, name, modelNames, routing), price(m.child("price"))));
     }
     return out;
   }

@@ -47,6 +47,10 @@ final class ConfigNode {
     return node.isMissingNode() || node.isNull();
   }
 
+  boolean isObjectNode() {
+    return node.isObject();
+  }
+
   void problem(String message) {
     problems.add(path + ": " + message);
   }

@@ -10,6 +10,7 @@ public record TollgateConfig(
     AuthConfig auth,
     LoggingConfig logging,
     UsageConfig usage,
+    RoutingConfig routing,
     List<ProviderConfig> providers,
     List<ModelConfig> models) {
 
@@ -24,12 +25,12 @@ public record TollgateConfig(
 
   /** A copy listening on another port (tests bind to 0). */
   public TollgateConfig withPort(int port) {
-    return new TollgateConfig(server.withPort(port), database, auth, logging, usage, providers, models);
+    return new TollgateConfig(server.withPort(port), database, auth, logging, usage, routing, providers, models);
   }
 
   /** A copy using another database URL. */
   public TollgateConfig withDatabaseUrl(String url) {
     return new TollgateConfig(
-        server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, providers, models);
+        server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, routing, providers, models);
   }
 }

@@ -1,11 +1,16 @@
 package dev.tollgate.routing;
 
+import dev.tollgate.config.ModelRouting;
+import dev.tollgate.config.RoutingConfig;
 import java.util.List;
 
-/** A model name callers use and the deployments behind it. */
-public record Model(String name, List<Deployment> deployments, List<String> fallbacks) {
+/** A model name callers use, the deployments behind it, and how it routes among them. */
+public record Model(String name, List<Deployment> deployments, ModelRouting routing) {
   public Model {
     deployments = List.copyOf(deployments);
-    fallbacks = List.copyOf(fallbacks);
+  }
+
+  public Model(String name, List<Deployment> deployments) {
+    this(name, deployments, ModelRouting.defaults(RoutingConfig.DEFAULTS));
   }
 }

@@ -29,9 +29,9 @@ public final class ModelCatalog {
         for (int i = 2; !ids.add(unique); i++) {
           unique = id + "#" + i;
         }
-        deployments.add(new Deployment(unique, d.provider(), d.model(), d.weight()));
+        deployments.add(new Deployment(unique, d.provider(), d.model(), d.weight(), d));
       }
-      m.put(c.name(), new Model(c.name(), deployments, c.fallbacks()));
+      m.put(c.name(), new Model(c.name(), deployments, c.routing()));
     }
     return new ModelCatalog(Map.copyOf(m));
   }

@@ -11,7 +11,8 @@ import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.protocol.openai.RequestDecoder;
 import dev.tollgate.protocol.openai.RequestEncoder;
 import dev.tollgate.routing.ModelCatalog;
-import dev.tollgate.routing.WeightedSelector;
+import dev.tollgate.provider.OpenAiErrorClassifier;
+import dev.tollgate.routing.Router;
 import dev.tollgate.store.IdGenerator;
 import java.time.Clock;
 
@@ -25,7 +26,8 @@ public record DataPlane(
     RequestDecoder decoder,
     RequestEncoder encoder,
     ModelCatalog catalog,
-    WeightedSelector selector,
+    Router router,
+    OpenAiErrorClassifier errors,
     Settlement settlement,
     UsageRecorder recorder,
     TokenCounter tokens,

@@ -15,14 +15,20 @@ import dev.tollgate.provider.UpstreamCall;
 import dev.tollgate.provider.UpstreamException;
 import dev.tollgate.provider.UpstreamRequest;
 import dev.tollgate.provider.UpstreamResponse;
+import dev.tollgate.provider.ErrorClass;
+import dev.tollgate.provider.ProviderError;
+import dev.tollgate.routing.Attempt;
 import dev.tollgate.routing.Deployment;
 import dev.tollgate.routing.Model;
+import dev.tollgate.routing.RoutePlan;
+import dev.tollgate.routing.RouteStep;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -57,14 +63,25 @@ public final class ProxyHandler {
   private record Resolved(Caller caller, OpenAiRequest request, Model model) {}
 
   /** Timestamps of one request ({@code System.nanoTime()}); -1 when a moment did not happen. */
+  /** Times of one attempt; {@code start} is the request's. */
   private static final class Clocks {
-    final long start = System.nanoTime();
+    final long start;
     long upstreamStart = -1;
     long upstreamEnd = -1;
+    long priorNanos;
+
+    Clocks(long start) {
+      this.start = start;
+    }
+
+    /** Time the gateway itself spent before this attempt's call, not counting earlier attempts and waits. */
+    long gatewayNanos() {
+      return upstreamStart - start - priorNanos;
+    }
   }
 
   public void handle(RoutingContext ctx) {
-    Clocks clocks = new Clocks();
+    Clocks clocks = new Clocks(System.nanoTime());
     plane.inFlight().begin();
     ctx.addEndHandler(v -> plane.inFlight().end());
     Async.on(ctx.vertx().getOrCreateContext(), plane.authenticator().authenticate(Credentials.presented(ctx.request())))
@@ -100,35 +117,127 @@ public final class ProxyHandler {
   }
 
   private void route(RoutingContext ctx, Resolved resolved, Clocks clocks) {
-    Deployment deployment = plane.selector().select(resolved.model());
+    RoutePlan plan = plane.router().plan(resolved.model(), resolved.caller()::mayUse);
+    Flight flight = new Flight(plan, plane.recorder()::release);
+    ctx.response().closeHandler(v -> {
+      if (!ctx.response().ended()) {
+        flight.clientClosed();
+      }
+    });
+    next(ctx, resolved, clocks.start, flight, null);
+  }
+
+  /** Makes the plan's next attempt, or answers with the last failure when there is none. */
+  private void next(RoutingContext ctx, Resolved resolved, long start, Flight flight, Failed last) {
+    if (flight.clientGone) {
+      flight.releaseSlot();
+      return;
+    }
+    RouteStep step = flight.plan.next();
+    if (step instanceof RouteStep.Stop stop) {
+      flight.releaseSlot();
+      giveUp(ctx, resolved, start, flight, last, stop);
+      return;
+    }
+    Attempt attempt = ((RouteStep.Go) step).attempt();
+    Duration delay = ((RouteStep.Go) step).delay();
+    if (!flight.slotHeld && !(flight.slotHeld = plane.recorder().tryReserve())) {
+      if (!flight.plan.needsPermission(attempt)) {
+        flight.plan.released(attempt);
+      }
+      giveUp(ctx, resolved, start, flight, last,
+          new RouteStep.Stop("usage recording is saturated; no further attempt", false));
+      return;
+    }
+    flight.elsewhereNanos += delay.toNanos();
+    if (delay.isZero()) {
+      send(ctx, resolved, start, flight, attempt, last);
+    } else {
+      vertx.setTimer(Math.max(1, delay.toMillis()), id -> send(ctx, resolved, start, flight, attempt, last));
+    }
+  }
+
+  private void send(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt, Failed last) {
+    if (flight.clientGone) {
+      if (!flight.plan.needsPermission(attempt)) {
+        flight.plan.released(attempt);
+      }
+      flight.releaseSlot();
+      return;
+    }
+    if (flight.plan.needsPermission(attempt) && !flight.plan.acquireAfterWait(attempt)) {
+      next(ctx, resolved, start, flight, last); // still cooling: the plan decides what else to do
+      return;
+    }
+    Deployment deployment = attempt.deployment();
     Upstream upstream = upstreams.get(deployment.provider());
     ProviderConfig provider = plane.provider(deployment.provider());
     UpstreamRequest upstreamRequest = new UpstreamRequest(endpoint, deployment.upstreamModel(),
         plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.request().stream(),
         RequestIds.of(ctx));
+    Clocks clocks = new Clocks(start);
     clocks.upstreamStart = System.nanoTime();
+    clocks.priorNanos = flight.elsewhereNanos;
     UpstreamCall call = new TimedUpstreamCall(upstream.open(upstreamRequest), vertx, provider.timeouts(),
         provider.name());
-    Relay relay = new Relay();
-    ctx.response().closeHandler(v -> {
-      if (!ctx.response().ended()) {
-        relay.clientClosed(call);
-      }
-    });
+    Relay relay = new Relay(flight, attempt);
+    flight.current = relay;
+    flight.call = call;
     call.response()
-        .compose(response -> relay.start(ctx, resolved, deployment, call, response, clocks))
-        .recover(failure -> Future.succeededFuture(outcomeOf(failure, provider.name(), relay.clientGone)))
-        .onComplete(done -> finish(ctx, resolved, deployment, call, done.result(), clocks));
+        .compose(response -> relay.start(ctx, resolved, call, response, clocks))
+        .recover(failure -> Future.succeededFuture(outcomeOf(failure, provider.name(), flight.clientGone)))
+        .onComplete(done -> finishAttempt(ctx, resolved, flight, attempt, call, done.result(), clocks, relay));
   }
 
-  /** Holds the relay of a call so a client disconnect can reach it in any phase. */
+  /** What one request's attempts share: the plan, the attempt in flight, whether the client left. */
+  private static final class Flight {
+    final RoutePlan plan;
+    Relay current;
+    UpstreamCall call;
+    boolean clientGone;
+    /** Time in earlier attempts and backoff waits: not the gateway's own overhead. */
+    long elsewhereNanos;
+    /** Whether a usage slot is reserved for the next attempt (admission took the first). */
+    boolean slotHeld = true;
+    private final Runnable release;
+
+    Flight(RoutePlan plan, Runnable release) {
+      this.plan = plan;
+      this.release = release;
+    }
+
+    void releaseSlot() {
+      if (slotHeld) {
+        slotHeld = false;
+        release.run();
+      }
+    }
+
+    void clientClosed() {
+      clientGone = true;
+      if (current != null) {
+        current.clientClosed(call);
+      }
+    }
+  }
+
+  /** How a failed attempt failed, for the next decision and for the final answer. */
+  private record Failed(ApiError error, ErrorClass errorClass, long retryAfterMillis) {}
+
+  /** Holds the relay of one attempt so a client disconnect can reach it in any phase. */
   private final class Relay {
+    final Flight flight;
+    final Attempt attempt;
     StreamRelay stream;
     BodyRelay body;
-    boolean clientGone;
+    ProviderError heldBack;
+
+    Relay(Flight flight, Attempt attempt) {
+      this.flight = flight;
+      this.attempt = attempt;
+    }
 
     void clientClosed(UpstreamCall call) {
-      clientGone = true;
       if (stream != null) {
         stream.clientClosed();
       } else if (body != null) {
@@ -138,8 +247,9 @@ public final class ProxyHandler {
       }
     }
 
-    Future<RelayOutcome> start(RoutingContext ctx, Resolved resolved, Deployment deployment, UpstreamCall call,
-        UpstreamResponse response, Clocks clocks) {
+    Future<RelayOutcome> start(RoutingContext ctx, Resolved resolved, UpstreamCall call, UpstreamResponse response,
+        Clocks clocks) {
+      Deployment deployment = attempt.deployment();
       boolean sse = response.ok() && resolved.request().stream();
       if (sse && !isEventStream(response.headers())) {
         call.abort();
@@ -147,14 +257,19 @@ public final class ProxyHandler {
             "a stream was asked for but the answer is " + response.headers().get(HttpHeaders.CONTENT_TYPE))
             .exception());
       }
-      var onCommit = committer(ctx, deployment, response.headers(), clocks, sse);
+      var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
       if (sse) {
         stream = new StreamRelay(plane.json(), call, response, ctx.response(), !resolved.request().clientWantsUsage(),
             onCommit, deployment.provider(), MAX_EVENT_BYTES);
         return stream.start();
       }
       body = new BodyRelay(plane.json(), call, response, ctx.response(), onCommit, deployment.provider(),
-          MAX_ANSWER_BYTES);
+          MAX_ANSWER_BYTES, (status, headers, parsed) -> {
+            ProviderError e = plane.errors().classify(status, headers, parsed);
+            heldBack = e;
+            // After earlier attempts the answer must name them all, so the gateway writes it itself.
+            return flight.plan.mayRetry(e.errorClass()) || attempt.number() > 1;
+          });
       return body.start();
     }
   }
@@ -165,13 +280,18 @@ public final class ProxyHandler {
   }
 
   /** Sets the answer's headers at the moment it is committed: forwarded upstream headers, routing, overhead. */
-  private java.util.function.Consumer<HttpServerResponse> committer(RoutingContext ctx, Deployment deployment,
+  private java.util.function.Consumer<HttpServerResponse> committer(String requestedModel, Attempt attempt,
       MultiMap upstreamHeaders, Clocks clocks, boolean sse) {
     return out -> {
       forwardHeaders(upstreamHeaders, out);
-      out.putHeader("x-tollgate-deployment", deployment.id());
+      out.putHeader("x-tollgate-deployment", attempt.deployment().id());
+      out.putHeader("x-tollgate-route", attempt.reason());
+      out.putHeader("x-tollgate-attempts", Integer.toString(attempt.number()));
+      if (!attempt.model().name().equals(requestedModel)) {
+        out.putHeader("x-tollgate-model", attempt.model().name());
+      }
       // What the gateway spent before the upstream had the request; after that, time is the model's.
-      out.putHeader("x-tollgate-overhead-ms", millis(clocks.upstreamStart - clocks.start));
+      out.putHeader("x-tollgate-overhead-ms", millis(clocks.gatewayNanos()));
       if (sse) {
         out.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream");
         out.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
@@ -215,39 +335,133 @@ public final class ProxyHandler {
     return new RelayOutcome(result, error.status(), Optional.empty(), "", -1, Optional.of(error), false);
   }
 
-  /** The settle stage: answer the client if the relay could not, bill the call, measure it. */
-  private void finish(RoutingContext ctx, Resolved resolved, Deployment deployment, UpstreamCall call,
-      RelayOutcome outcome, Clocks clocks) {
+  /**
+   * The settle stage of one attempt: bill the call, measure it, tell the plan; then either answer
+   * (the relay already did, or the error goes out now) or make the next attempt.
+   */
+  private void finishAttempt(RoutingContext ctx, Resolved resolved, Flight flight, Attempt attempt,
+      UpstreamCall call, RelayOutcome outcome, Clocks clocks, Relay relay) {
     long end = System.nanoTime();
-    if (!outcome.committed() && outcome.result() != Result.CLIENT_CLOSED) {
-      ErrorResponder.send(ctx, outcome.error().orElseGet(ApiError::internal));
-    }
     if (clocks.upstreamEnd < 0) {
       clocks.upstreamEnd = end;
     }
+    Deployment deployment = attempt.deployment();
+    flight.elsewhereNanos += end - clocks.upstreamStart;
     long upstreamNanos = clocks.upstreamEnd - clocks.upstreamStart;
     long totalNanos = end - clocks.start;
     long ttftNanos = outcome.firstByteNanos() < 0 ? -1 : outcome.firstByteNanos() - clocks.start;
-    if (call.reached()) {
-      CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(), endpoint.label(),
-          resolved.model().name(), deployment.id(), deployment.provider(), deployment.upstreamModel(),
-          outcome.result().label(), outcome.httpStatus(), outcome.usage(), outcome.text(),
-          resolved.request().body(), billable(resolved, outcome),
-          TimeUnit.NANOSECONDS.toMillis(totalNanos), ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
-          resolved.request().stream(), outcome.error().map(ApiError::message).orElse(null));
-      if (completed.reported().isPresent()) {
-        plane.settlement().settle(completed);
-      } else {
-        // Counting tokens locally can take milliseconds for a large prompt: not on the event loop.
-        plane.async().blocking(ctx.vertx().getOrCreateContext(), () -> plane.settlement().settle(completed));
-      }
-    } else {
-      plane.recorder().release();
+    Failed failed = report(flight.plan, attempt, outcome, relay, end - clocks.upstreamStart,
+        outcome.firstByteNanos() < 0 ? end - clocks.upstreamStart : outcome.firstByteNanos() - clocks.upstreamStart);
+    boolean retry = failed != null && !outcome.committed() && !flight.clientGone
+        && outcome.result() != Result.CLIENT_CLOSED && flight.plan.mayRetry(failed.errorClass());
+    flight.slotHeld = false; // settle writes into it, or returns it
+    settle(ctx, resolved, attempt, call, outcome, totalNanos, ttftNanos);
+    plane.metrics().request(endpoint.label(), attempt.model().name(), deployment.id(), outcome.httpStatus(),
+        totalNanos, upstreamNanos, ttftNanos, Math.max(0, clocks.gatewayNanos()));
+    if (retry) {
+      next(ctx, resolved, clocks.start, flight, failed);
+      return;
     }
-    plane.metrics().request(endpoint.label(), resolved.model().name(), deployment.id(), outcome.httpStatus(),
-        totalNanos, upstreamNanos, ttftNanos, Math.max(0, totalNanos - upstreamNanos));
-    logAccess(ctx, resolved, deployment, outcome.httpStatus(), clocks.start,
+    if (!outcome.committed() && outcome.result() != Result.CLIENT_CLOSED && !ctx.response().ended()) {
+      ErrorResponder.send(ctx, finalError(failed, flight.plan, outcome));
+    }
+    logAccess(ctx, resolved, attempt, outcome.httpStatus(), clocks.start,
         outcome.error().map(ApiError::code).orElse(null));
+  }
+
+  /** Tells the plan (and through it the deployment's health) how the attempt went; the failure, if any. */
+  private Failed report(RoutePlan plan, Attempt attempt, RelayOutcome outcome, Relay relay, long elapsedNanos,
+      long firstByteNanos) {
+    if (outcome.result() == Result.CLIENT_CLOSED) {
+      plan.released(attempt);
+      return null;
+    }
+    if (outcome.result() == Result.OK) {
+      plan.succeeded(attempt, firstByteNanos);
+      return null;
+    }
+    ApiError error = outcome.error().orElseGet(ApiError::internal);
+    ErrorClass errorClass;
+    long retryAfterMillis = -1;
+    if (relay.heldBack != null) {
+      errorClass = relay.heldBack.errorClass();
+      retryAfterMillis = relay.heldBack.retryAfterSeconds() < 0 ? -1 : relay.heldBack.retryAfterSeconds() * 1000;
+      error = error.withRetryAfter(relay.heldBack.retryAfterSeconds());
+    } else {
+      errorClass = classOf(outcome, error);
+    }
+    plan.failed(attempt, errorClass, retryAfterMillis, elapsedNanos, error.status() + " " + error.message());
+    return new Failed(error, errorClass, retryAfterMillis);
+  }
+
+  /** The class of a failure the relay saw itself (no upstream error answer to classify). */
+  private static ErrorClass classOf(RelayOutcome outcome, ApiError error) {
+    if (outcome.result() == Result.TIMEOUT || error.status() == 504) {
+      return ErrorClass.TIMEOUT;
+    }
+    if (error.status() == 429) {
+      return ErrorClass.RATE_LIMITED;
+    }
+    if (error.status() >= 500) {
+      return "upstream_unreachable".equals(error.code()) ? ErrorClass.UNREACHABLE : ErrorClass.SERVER_ERROR;
+    }
+    return ErrorClass.BAD_REQUEST;
+  }
+
+  /** The answer after the last attempt: its own error, naming every attempt when there were several. */
+  private static ApiError finalError(Failed failed, RoutePlan plan, RelayOutcome outcome) {
+    ApiError error = failed != null ? failed.error() : outcome.error().orElseGet(ApiError::internal);
+    if (plan.attempts() > 1) {
+      error = new ApiError(error.status(), error.type(), error.code(), error.message() + " (after "
+          + plan.attempts() + " attempts: " + String.join("; ", plan.log()) + ")", error.param(),
+          error.retryAfterSeconds());
+    }
+    return error;
+  }
+
+  /** No (further) attempt possible: answer with the last failure, or 503 when nothing could be tried. */
+  private void giveUp(RoutingContext ctx, Resolved resolved, long start, Flight flight, Failed last,
+      RouteStep.Stop stop) {
+    if (ctx.response().ended() || flight.clientGone) {
+      return;
+    }
+    ApiError error;
+    if (last == null) {
+      long retryAfter = stop.retryAfterMillis() < 0 ? 1 : Math.max(1, (stop.retryAfterMillis() + 999) / 1000);
+      error = stop.rateLimited()
+          ? new ApiError(429, "rate_limit_error", "rate_limited", stop.summary(), "model", retryAfter)
+          : new ApiError(503, "server_error", "no_deployment_available", stop.summary(), "model", retryAfter);
+    } else {
+      error = last.error();
+      error = new ApiError(error.status(), error.type(), error.code(), error.message() + " (" + stop.summary() + ")",
+          error.param(), error.retryAfterSeconds());
+    }
+    plane.metrics().rejected(endpoint.label(), error.status());
+    ErrorResponder.send(ctx, error);
+    logAccess(ctx, resolved, null, error.status(), start, error.code());
+  }
+
+  /** Bills the attempt when it reached the upstream, else returns its usage slot. */
+  private void settle(RoutingContext ctx, Resolved resolved, Attempt attempt, UpstreamCall call, RelayOutcome outcome,
+      long totalNanos, long ttftNanos) {
+    Deployment deployment = attempt.deployment();
+    if (!call.reached()) {
+      plane.recorder().release();
+      return;
+    }
+    CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(), endpoint.label(),
+        attempt.model().name(), deployment.id(), deployment.provider(), deployment.upstreamModel(),
+        outcome.result().label(), outcome.httpStatus(), outcome.usage(), outcome.text(),
+        resolved.request().body(), billable(resolved, outcome),
+        TimeUnit.NANOSECONDS.toMillis(totalNanos), ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
+        resolved.request().stream(), outcome.error().map(ApiError::message).orElse(null));
+    outcome.usage().ifPresent(u -> attempt.health().usedTokens(u.input() + u.output()));
+    if (completed.reported().isPresent()) {
+      plane.settlement().settle(completed);
+    } else {
+      // Counting tokens locally can take milliseconds for a large prompt: not on the event loop.
+      plane.async().blocking(ctx.vertx().getOrCreateContext(), () -> plane.settlement().settle(completed));
+    }
   }
 
   /**
@@ -258,7 +472,7 @@ public final class ProxyHandler {
     return outcome.result() != Result.UPSTREAM_ERROR || (resolved.request().stream() && outcome.committed());
   }
 
-  private void logAccess(RoutingContext ctx, Resolved resolved, Deployment deployment, int status, long start,
+  private void logAccess(RoutingContext ctx, Resolved resolved, Attempt attempt, int status, long start,
       String errorCode) {
     if (!plane.config().logging().accessLog()) {
       return;
@@ -271,8 +485,11 @@ public final class ProxyHandler {
     if (resolved != null) {
       event = event.addKeyValue("key_id", resolved.caller().keyId()).addKeyValue("model", resolved.model().name());
     }
-    if (deployment != null) {
-      event = event.addKeyValue("deployment", deployment.id());
+    if (attempt != null) {
+      event = event.addKeyValue("deployment", attempt.deployment().id());
+      if (attempt.number() > 1) {
+        event = event.addKeyValue("attempts", attempt.number()).addKeyValue("route", attempt.reason());
+      }
     }
     if (errorCode != null) {
       event = event.addKeyValue("error", errorCode);

@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * problems (in file order), and every good file binds to the records it describes.
  */
 class ConfigLoaderTest {
+  private static final ModelRouting DEFAULT_ROUTING = ModelRouting.defaults(RoutingConfig.DEFAULTS);
+
   /** Exactly {@link ConfigLoader#MIN_MASTER_KEY_LENGTH} characters. */
   private static final String KEY = "0123456789abcdef0123456789abcdef";
   private static final String AUTH = "auth: { master_key: \"" + KEY + "\" }\n";
@@ -172,7 +174,7 @@ class ConfigLoaderTest {
 
         // --- unknown fields, at every level
         argumentSet("unknown top-level field", VALID + "tenants: []\n",
-            List.of("tenants: unknown field (known: auth, database, logging, models, providers, server, usage)")),
+            List.of("tenants: unknown field (known: auth, database, logging, models, providers, routing, server, usage)")),
         argumentSet("unknown server field", VALID + "server: { hots: 0.0.0.0 }\n",
             List.of("server.hots: unknown field (known: drain_timeout, event_loops, host, max_body_size, port)")),
         argumentSet("unknown database field", VALID + "database: { pool: 3 }\n",
@@ -197,10 +199,10 @@ class ConfigLoaderTest {
             List.of("providers[1].mock.latency: unknown field (known: chunk_latency, chunk_tokens, first_token_latency)")),
         argumentSet("unknown model field",
             withModels("{ name: gpt-4o-mini, deployments: [ { provider: openai } ], fallback: [] }"),
-            List.of("models[0].fallback: unknown field (known: deployments, fallbacks, name, price)")),
+            List.of("models[0].fallback: unknown field (known: deployments, fallbacks, hedge, max_attempts, name, price, request_timeout, strategy)")),
         argumentSet("unknown deployment field",
             withModels("{ name: gpt-4o-mini, deployments: [ { provider: openai, wieght: 2 } ] }"),
-            List.of("models[0].deployments[0].wieght: unknown field (known: model, provider, weight)")),
+            List.of("models[0].deployments[0].wieght: unknown field (known: model, provider, region, rpm, tags, tpm, weight)")),
         argumentSet("unknown price field (and so a missing one)",
             withModels("{ name: gpt-4o-mini, deployments: [ { provider: openai } ], "
                 + "price: { input: 1, output_per_mtok: 2 } }"),
@@ -314,7 +316,7 @@ class ConfigLoaderTest {
               - { name: m2 }
             """,
             List.of(
-                "extra: unknown field (known: auth, database, logging, models, providers, server, usage)",
+                "extra: unknown field (known: auth, database, logging, models, providers, routing, server, usage)",
                 "server.colour: unknown field (known: drain_timeout, event_loops, host, max_body_size, port)",
                 "server.port: must be between 0 and 65535 (is 99999)",
                 "database.url: expected a jdbc:sqlite: or jdbc:postgresql: URL",
@@ -532,7 +534,7 @@ class ConfigLoaderTest {
     assertThat(demo.mock()).isEqualTo(MockSettings.DEFAULTS);
 
     assertThat(config.models()).containsExactly(new ModelConfig("gpt-4o-mini",
-        List.of(new DeploymentConfig("openai", "gpt-4o-mini", 1)), List.of(), Optional.empty()));
+        List.of(new DeploymentConfig("openai", "gpt-4o-mini", 1)), DEFAULT_ROUTING, Optional.empty()));
   }
 
   @Test
@@ -628,7 +630,7 @@ class ConfigLoaderTest {
     assertThat(price.outputPerMtok()).isEqualByComparingTo("0.60");
     assertThat(price.cachedInputPerMtok()).hasValueSatisfying(c -> assertThat(c).isEqualByComparingTo("0.075"));
     assertThat(config.models().get(1)).isEqualTo(new ModelConfig("demo-model",
-        List.of(new DeploymentConfig("demo", "demo-model", 1)), List.of(), Optional.empty()));
+        List.of(new DeploymentConfig("demo", "demo-model", 1)), DEFAULT_ROUTING, Optional.empty()));
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.config.DeploymentConfig;
 import dev.tollgate.config.ModelConfig;
+import dev.tollgate.config.ModelRouting;
+import dev.tollgate.config.RoutingConfig;
 import dev.tollgate.config.PriceConfig;
 import java.math.BigDecimal;
 import java.util.List;
@@ -15,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** Money is integer micro-dollars, computed exactly and rounded once per call. */
 class PriceTest {
+  private static final ModelRouting DEFAULT_ROUTING = ModelRouting.defaults(RoutingConfig.DEFAULTS);
+
   private static final Price MINI = Price.usdPerMtok("0.15", "0.60", "0.075");
 
   private static TokenUsage usage(long input, long output, long cached) {
@@ -149,10 +153,10 @@ class PriceTest {
   @Test
   void aConfiguredPriceOverridesTheBuiltInOne() {
     ModelConfig mini = new ModelConfig("gpt-4o-mini", List.of(new DeploymentConfig("openai", "gpt-4o-mini", 1)),
-        List.of(), Optional.of(new PriceConfig(new BigDecimal("1"), new BigDecimal("2"), Optional.empty())));
-    ModelConfig local = new ModelConfig("local", List.of(new DeploymentConfig("vllm", "qwen", 1)), List.of(),
+        DEFAULT_ROUTING, Optional.of(new PriceConfig(new BigDecimal("1"), new BigDecimal("2"), Optional.empty())));
+    ModelConfig local = new ModelConfig("local", List.of(new DeploymentConfig("vllm", "qwen", 1)), DEFAULT_ROUTING,
         Optional.of(new PriceConfig(new BigDecimal("0.01"), new BigDecimal("0.02"), Optional.of(new BigDecimal("0.005")))));
-    ModelConfig unpriced = new ModelConfig("gpt-4o", List.of(new DeploymentConfig("openai", "gpt-4o", 1)), List.of(),
+    ModelConfig unpriced = new ModelConfig("gpt-4o", List.of(new DeploymentConfig("openai", "gpt-4o", 1)), DEFAULT_ROUTING,
         Optional.empty());
     PriceTable table = PriceTable.of(List.of(mini, local, unpriced));
 
@@ -166,7 +170,7 @@ class PriceTest {
 
   @Test
   void aConfiguredPriceOfZeroMakesAModelFree() {
-    ModelConfig mini = new ModelConfig("gpt-4o-mini", List.of(), List.of(),
+    ModelConfig mini = new ModelConfig("gpt-4o-mini", List.of(), DEFAULT_ROUTING,
         Optional.of(new PriceConfig(BigDecimal.ZERO, BigDecimal.ZERO, Optional.empty())));
     assertThat(PriceTable.of(List.of(mini)).price("gpt-4o-mini", "gpt-4o-mini")).isEqualTo(Price.FREE);
   }

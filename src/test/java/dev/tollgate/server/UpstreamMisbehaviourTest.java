@@ -41,11 +41,15 @@ class UpstreamMisbehaviourTest {
           - name: m
             deployments: [ { provider: fake, model: upstream-model } ]
             price: { input_per_mtok: 1.00, output_per_mtok: 2.00 }
-        """, "");
+            max_attempts: 1   # how one failure maps; retries and failover are FailoverTest's
+        """, NO_BREAKER);
     key = gateway.createKey();
     unreachable = TestGateway.start(providerWithTimeouts("http://127.0.0.1:" + FakeUpstream.closedPort() + "/v1")
-        + "models: [ { name: m, deployments: [ { provider: fake, model: x } ] } ]\n", "");
+        + "models: [ { name: m, max_attempts: 1, deployments: [ { provider: fake, model: x } ] } ]\n", NO_BREAKER);
   }
+
+  /** One failure after another is this class's point: the breaker must not step in (FailoverTest covers it). */
+  private static final String NO_BREAKER = "routing: { breaker: { window: 10000, minimum_calls: 10000 } }";
 
   private static String providerWithTimeouts(String baseUrl) {
     return """

@@ -71,7 +71,10 @@ public final class TestGateway implements AutoCloseable {
         .setBlockedThreadCheckInterval(100)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
         .setMaxEventLoopExecuteTime(200)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+        // A blocked loop is reported with the stack that blocked it, not just the duration.
+        .setWarningExceptionTime(200)
+        .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
     this.tollgate = Tollgate.start(config, options, Clock.systemUTC());
   }
 

@@ -31,12 +31,13 @@ public final class BodyRelay {
   private final Consumer<HttpServerResponse> onCommit;
   private final String provider;
   private final long maxBytes;
+  private final ErrorGate gate;
   private final Promise<RelayOutcome> outcome = Promise.promise();
   private final Buffer body = Buffer.buffer();
   private boolean finished;
 
   public BodyRelay(ObjectMapper json, UpstreamCall call, UpstreamResponse upstream, HttpServerResponse out,
-      Consumer<HttpServerResponse> onCommit, String provider, long maxBytes) {
+      Consumer<HttpServerResponse> onCommit, String provider, long maxBytes, ErrorGate gate) {
     this.json = json;
     this.call = call;
     this.upstream = upstream;
@@ -44,6 +45,16 @@ public final class BodyRelay {
     this.onCommit = onCommit;
     this.provider = provider;
     this.maxBytes = maxBytes;
+    this.gate = gate;
+  }
+
+  /** Decides whether an upstream error answer is held back from the client (because it will be retried). */
+  @FunctionalInterface
+  public interface ErrorGate {
+    /** @param parsed the error body as JSON, or null when it is not JSON */
+    boolean holdBack(int status, io.vertx.core.MultiMap headers, JsonNode parsed);
+
+    ErrorGate NEVER = (status, headers, parsed) -> false;
   }
 
   public Future<RelayOutcome> start() {
@@ -96,6 +107,10 @@ public final class BodyRelay {
     // A failing upstream: its status, and its error body when that is already OpenAI-shaped.
     boolean openAiShaped = parsed != null && parsed.path("error").isObject();
     ApiError error = upstreamError(parsed);
+    if (gate.holdBack(upstream.status(), upstream.headers(), parsed)) {
+      finish(Result.UPSTREAM_ERROR, upstream.status(), Optional.empty(), "", Optional.of(error));
+      return;
+    }
     if (openAiShaped) {
       commit(upstream.status(), body);
     } else {
