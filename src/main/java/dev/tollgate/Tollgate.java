@@ -107,7 +107,15 @@ public final class Tollgate implements AutoCloseable {
         inFlight, ids, clock);
     AdminApi admin = new AdminApi(authenticator, keyService, usageStore, catalog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
-    HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking);
+    HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);
+    router.health().forEach((id, h) -> {
+      String[] parts = id.split("::", 2);
+      metrics.deploymentGauges(parts[0], parts[1], () -> switch (h.breakerState()) {
+        case CLOSED, DISABLED, METRICS_ONLY -> 0;
+        case OPEN, FORCED_OPEN -> 1;
+        case HALF_OPEN -> 2;
+      }, h::coolingForMillis, h::inFlight);
+    });
 
     this.vertx = Vertx.builder().with(vertxOptions.setPreferNativeTransport(true)).build();
     this.serverFactory = p -> new GatewayVerticle(plane, admin, models, health, p);

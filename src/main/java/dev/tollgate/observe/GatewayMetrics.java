@@ -152,6 +152,20 @@ public final class GatewayMetrics implements AutoCloseable {
         .increment();
   }
 
+  /** A deployment's breaker state (0 closed, 1 open, 2 half-open), 429 cooldown left, and requests in flight. */
+  public void deploymentGauges(String model, String deployment, Supplier<Number> breakerState,
+      Supplier<Number> coolingMillis, Supplier<Number> inFlight) {
+    Gauge.builder("tollgate.deployment.breaker.state", breakerState)
+        .description("Circuit breaker: 0 closed, 1 open, 2 half-open")
+        .tags("model", model, "deployment", deployment).register(registry);
+    Gauge.builder("tollgate.deployment.cooldown.seconds", () -> coolingMillis.get().doubleValue() / 1000)
+        .description("Time left in a rate-limit cooldown").tags("model", model, "deployment", deployment)
+        .register(registry);
+    Gauge.builder("tollgate.deployment.in.flight", inFlight)
+        .description("Requests in flight to the deployment from this node").tags("model", model, "deployment", deployment)
+        .register(registry);
+  }
+
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }

@@ -7,7 +7,12 @@ import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.store.Database;
 import java.time.Duration;
+import dev.tollgate.routing.Router;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,9 +37,11 @@ public final class HealthService {
   private final KeyCache keys;
   private final List<ProviderConfig> providers;
   private final ExecutorService blocking;
+  private final Router router;
 
   public HealthService(Database database, UsageRecorder recorder, KeyCache keys, List<ProviderConfig> providers,
-      ExecutorService blocking) {
+      ExecutorService blocking, Router router) {
+    this.router = router;
     this.database = database;
     this.recorder = recorder;
     this.keys = keys;
@@ -101,8 +108,30 @@ public final class HealthService {
       providerNode.putObject(p.name()).put("status", Status.UP.name()).put("type", p.type().configName());
     }
 
+    // Each model's deployments as the router sees them: a model with none available is down.
+    ObjectNode deploymentsNode = components.putObject("deployments");
+    Map<String, Boolean> modelUp = new LinkedHashMap<>();
+    router.health().forEach((id, h) -> {
+      Status st = h.available() ? (h.breakerState() == CircuitBreaker.State.CLOSED ? Status.UP : Status.DEGRADED)
+          : Status.DOWN;
+      String model = id.substring(0, id.indexOf("::"));
+      modelUp.merge(model, h.available(), Boolean::logicalOr);
+      ObjectNode n = deploymentsNode.putObject(id.replace("::", " via "));
+      n.put("status", st.name())
+          .put("breaker", h.breakerState().name().toLowerCase(Locale.ROOT))
+          .put("failure_rate_percent", Math.max(0, Math.round(h.failureRate())))
+          .put("in_flight", h.inFlight());
+      if (h.coolingForMillis() > 0) {
+        n.put("rate_limited_for_ms", h.coolingForMillis());
+      }
+      if (h.ttftNanos() >= 0) {
+        n.put("ttft_ms_average", Math.round(h.ttftNanos() / 1_000_000.0));
+      }
+    });
+    boolean anyModelDown = modelUp.containsValue(false);
+
     // The data plane keeps serving from memory without the database: degraded, not down.
-    Status overall = db.status != Status.UP || usageStatus != Status.UP ? Status.DEGRADED : Status.UP;
+    Status overall = db.status != Status.UP || usageStatus != Status.UP || anyModelDown ? Status.DEGRADED : Status.UP;
     root.put("status", overall.name());
     root.set("components", components);
     return root;

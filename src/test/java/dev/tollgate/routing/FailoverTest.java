@@ -73,7 +73,7 @@ class FailoverTest {
             deployments: [ { provider: pc, model: up-big } ]
         """.formatted(a.baseUrl(), b.baseUrl(), c.baseUrl(), modelExtra),
         "routing: { backoff: { base: 5ms, max: 20ms }, breaker: { window: 4, minimum_calls: 4, failure_rate: 50,"
-            + " open_for: 400ms, half_open_calls: 1 } }");
+            + " open_for: 1500ms, half_open_calls: 1 } }");
     key = gateway.createKey();
   }
 
@@ -195,6 +195,13 @@ class FailoverTest {
     DeploymentHealth health = gateway.tollgate().router().health().get("solo::pa/up-a");
     await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(health.breakerState()).hasToString("OPEN"));
 
+    var health503 = TestGateway.json(gateway.request("GET", "/health", null).body());
+    assertThat(health503.at("/components/deployments/solo via pa~1up-a/breaker").asText()).isEqualTo("open");
+    assertThat(health503.at("/components/deployments/solo via pa~1up-a/status").asText()).isEqualTo("DOWN");
+    assertThat(health503.get("status").asText()).isEqualTo("DEGRADED");
+    assertThat(gateway.request("GET", "/metrics", null).body())
+        .contains("tollgate_deployment_breaker_state{deployment=\"pa/up-a\",model=\"solo\"} 1.0");
+
     HttpResponse<String> refused = chat("solo");
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.body()).contains("no_deployment_available");
@@ -203,7 +210,7 @@ class FailoverTest {
     assertThat(gateway.usage(rid)).as("nothing reached an upstream, nothing recorded").isEmpty();
 
     a.byDefault(json(200, chatCompletion("a is back", 3, 2)));
-    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+    await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100))
         .until(() -> chat("solo").statusCode() == 200);
     // The answer reaches the caller a moment before the breaker hears of it.
     await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(health.breakerState()).hasToString("CLOSED"));
