@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,9 +41,10 @@ final class RequestEncoder {
     }
     ObjectNode body = json.createObjectNode();
     body.set("contents", contents(r.messages()));
-    if (!r.system().isEmpty()) {
+    List<Part.Text> system = r.system().stream().filter(t -> !t.text().isEmpty()).toList();
+    if (!system.isEmpty()) {
       ArrayNode parts = body.putObject("systemInstruction").putArray("parts");
-      r.system().forEach(t -> parts.addObject().put("text", t.text()));
+      system.forEach(t -> parts.addObject().put("text", t.text()));
     }
     Set<String> toolNames = tools(r.tools(), body);
     toolConfig(r.toolChoice(), toolNames, body);
@@ -136,8 +138,9 @@ final class RequestEncoder {
         }
         case Part.Image img when m.role() == Role.USER -> parts.add(ImageParts.write(img, field));
         case Part.ToolResult r -> parts.add(functionResponse(r, field, callNames, resultImages));
-        default -> throw new TranslationException(field, "a " + m.role().name().toLowerCase()
-            + " message cannot hold a " + m.parts().get(j).getClass().getSimpleName() + " part");
+        default -> throw new TranslationException(field, "Gemini cannot take a "
+            + m.parts().get(j).getClass().getSimpleName() + " part in a " + m.role().name().toLowerCase(Locale.ROOT)
+            + " message");
       }
     }
     // Images a tool returned follow the function responses as parts of the same user turn: older

@@ -112,6 +112,13 @@ class GeminiRequestEncodingTest {
   }
 
   @Test
+  void emptySystemTextIsLeftOut() throws Exception {
+    assertThat(body(Requests.of(Message.user("hi")).system("")).has("systemInstruction")).isFalse();
+    assertThat(body(Requests.of(Message.user("hi")).system("", "Be brief.")).get("systemInstruction"))
+        .isEqualTo(json.readTree("{\"parts\":[{\"text\":\"Be brief.\"}]}"));
+  }
+
+  @Test
   void multiTurnChatUsesUserAndModelRoles() throws Exception {
     Requests r = Requests.of(
         Message.user("Hello"),
