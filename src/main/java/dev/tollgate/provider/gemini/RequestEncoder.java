@@ -69,6 +69,9 @@ final class RequestEncoder {
       String role = m.role() == Role.ASSISTANT ? "model" : "user";
       List<ObjectNode> parts = m.role() == Role.ASSISTANT ? modelParts(m, i, callNames) : userParts(m, i, callNames);
       if (parts.isEmpty()) {
+        if (!m.parts().isEmpty() && m.parts().stream().allMatch(p -> p instanceof Part.Reasoning)) {
+          continue; // only reasoning Gemini cannot take back: the turn has nothing left to say
+        }
         throw new TranslationException("messages[" + i + "].content", "Gemini rejects a turn with no content");
       }
       // Gemini wants turns to alternate; tool results and the user's next words share one user turn.
@@ -78,6 +81,9 @@ final class RequestEncoder {
         current.putArray("parts");
       }
       ((ArrayNode) current.get("parts")).addAll(parts);
+    }
+    if (contents.isEmpty()) {
+      throw new TranslationException("messages", "nothing in the messages is content Gemini can take");
     }
     for (JsonNode content : contents) {
       if (content.get("role").asText().equals("model")) {

@@ -153,6 +153,8 @@ class GeminiRequestEncodingTest {
     TranslationException e = refusal(Requests.of(Message.user("hi"), Message.assistant("")));
     assertThat(e.field()).isEqualTo("messages[1].content");
     assertThat(refusal(Requests.of()).field()).isEqualTo("messages");
+    assertThat(refusal(Requests.of(msg(Role.ASSISTANT, new Part.Reasoning("hmm", null, null)))).field())
+        .isEqualTo("messages");
   }
 
   @Test
@@ -374,6 +376,17 @@ class GeminiRequestEncodingTest {
           {"role": "model", "parts": [{"text": "It is delayed."}, {"text": "", "thoughtSignature": "Sig/B=="}]},
           {"role": "user", "parts": [{"text": "Book a taxi"}]}
         ]"""));
+  }
+
+  @Test
+  void anAssistantTurnOfUnsignedReasoningAloneIsLeftOut() throws Exception {
+    Requests r = Requests.of(
+        Message.user("Think hard."),
+        msg(Role.ASSISTANT, new Part.Reasoning("Thinking...", null, null), new Part.Reasoning("", "sig-x", null)),
+        Message.user("Well?"));
+
+    assertThat(body(r).get("contents")).isEqualTo(json.readTree(
+        "[{\"role\":\"user\",\"parts\":[{\"text\":\"Think hard.\"},{\"text\":\"Well?\"}]}]"));
   }
 
   @Test
