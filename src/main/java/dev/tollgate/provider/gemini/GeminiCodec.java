@@ -30,9 +30,10 @@ import java.util.Objects;
  * ({@code parametersJsonSchema}, {@code responseJsonSchema}), never converted to Gemini's OpenAPI
  * subset. Call ids are not sent: Vertex rejects them, and Gemini matches results by name and order.
  *
- * <p>Reasoning in history: thought text is dropped, because Gemini does not read its thought
- * summaries back (its context travels in the signature). Gemini's own thought signatures (tagged,
- * see {@link ThoughtSignatures}) go back on the part they signed; other providers' signatures and
+ * <p>Reasoning in history: unsigned thought text is dropped, because Gemini does not read its
+ * thought summaries back (its context travels in signatures). Gemini's own thought signatures
+ * (tagged, see {@link ThoughtSignatures}) go back where they came from: on a {@code thought} part
+ * with its text, or on the part they signed; other providers' reasoning and signatures and
  * Anthropic redacted thinking are dropped, as Gemini would reject them. The first function call of a
  * model turn with no signature gets Google's documented validator-skip value, since history from an
  * OpenAI-format caller can never carry one and Gemini 3 refuses unsigned current-turn calls.

@@ -153,7 +153,15 @@ final class GeminiStreamDecoder implements StreamDecoder {
     for (Part p : parts) {
       switch (p) {
         case Part.Text t -> out.add(new StreamEvent.TextDelta(index, t.text()));
-        case Part.Reasoning r -> out.add(new StreamEvent.ReasoningDelta(index, r.text(), r.signature()));
+        case Part.Reasoning r -> {
+          // Text and signature as separate deltas: a signature completes a reasoning block.
+          if (!r.text().isEmpty()) {
+            out.add(new StreamEvent.ReasoningDelta(index, r.text(), null));
+          }
+          if (r.signature() != null) {
+            out.add(new StreamEvent.ReasoningDelta(index, "", r.signature()));
+          }
+        }
         case Part.ToolCall call -> {
           int toolIndex = state.tools++;
           out.add(new StreamEvent.ToolCallStart(index, toolIndex, call.id(), call.name()));

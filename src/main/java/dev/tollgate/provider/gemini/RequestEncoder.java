@@ -106,13 +106,24 @@ final class RequestEncoder {
           yield functionCall(call, field);
         }
         case Part.Reasoning reasoning -> {
-          // Gemini reads its reasoning back from the signature alone; thought text is a summary the
+          // Gemini reads its reasoning back from signatures; unsigned thought text is a summary the
           // API does not take as context, and another provider's reasoning cannot be verified.
           String own = ThoughtSignatures.fromCanonical(reasoning.signature());
-          if (own != null && signature != null) {
-            parts.add(signatureOnly(signature));
+          if (own == null) {
+            yield null;
           }
-          signature = own != null ? own : signature;
+          if (signature != null) {
+            parts.add(signatureOnly(signature));
+            signature = null;
+          }
+          if (reasoning.text().isEmpty()) {
+            signature = own; // it signed the part that follows
+            yield null;
+          }
+          ObjectNode thought = text(reasoning.text());
+          thought.put("thought", true);
+          thought.put("thoughtSignature", own);
+          parts.add(thought);
           yield null;
         }
         case Part.ToolResult r -> throw new TranslationException(field, "a tool result cannot be in an assistant turn");

@@ -356,6 +356,7 @@ class GeminiRequestEncodingTest {
         Message.user("Check flight AA100"),
         msg(Role.ASSISTANT,
             new Part.Reasoning("**Checking the flight**", null, null),
+            new Part.Reasoning("**Signed thought**", "gemini:Sig/T==", null),
             new Part.Reasoning("", "gemini:Sig/A==", null),
             new Part.ToolCall("call_0", "check_flight", "{\"flight\":\"AA100\"}")),
         msg(Role.TOOL, new Part.ToolResult("call_0", List.of(new Part.Text("delayed")), false)),
@@ -370,6 +371,7 @@ class GeminiRequestEncodingTest {
         [
           {"role": "user", "parts": [{"text": "Check flight AA100"}]},
           {"role": "model", "parts": [
+            {"text": "**Signed thought**", "thought": true, "thoughtSignature": "Sig/T=="},
             {"functionCall": {"name": "check_flight", "args": {"flight": "AA100"}}, "thoughtSignature": "Sig/A=="}
           ]},
           {"role": "user", "parts": [{"functionResponse": {"name": "check_flight", "response": {"output": "delayed"}}}]},

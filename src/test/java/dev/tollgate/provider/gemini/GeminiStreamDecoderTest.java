@@ -61,7 +61,7 @@ class GeminiStreamDecoderTest {
   static final String THINKING_TOOL_STREAM = sse(
       """
       {"candidates": [{"content": {"parts": [{"text": "**Checking the flight**\\nI should call check_flight.",
-       "thought": true}], "role": "model"}, "index": 0}], "usageMetadata": {"promptTokenCount": 72,
+       "thought": true, "thoughtSignature": "EiYKJGE0"}], "role": "model"}, "index": 0}], "usageMetadata": {"promptTokenCount": 72,
        "totalTokenCount": 150, "thoughtsTokenCount": 78}, "modelVersion": "gemini-2.5-flash", "responseId": "r-9"}""",
       """
       {"candidates": [{"content": {"parts": [{"functionCall": {"name": "check_flight", "args": {"flight": "AA100"}},
@@ -73,6 +73,7 @@ class GeminiStreamDecoderTest {
   static final List<StreamEvent> THINKING_TOOL_EVENTS = List.of(
       new StreamEvent.Start("r-9", "gemini-2.5-flash", 0),
       new StreamEvent.ReasoningDelta(0, "**Checking the flight**\nI should call check_flight.", null),
+      new StreamEvent.ReasoningDelta(0, "", "gemini:EiYKJGE0"),
       new StreamEvent.ReasoningDelta(0, "", "gemini:CpwFAdHtim9"),
       new StreamEvent.ToolCallStart(0, 0, "call_0", "check_flight"),
       new StreamEvent.ToolCallDelta(0, 0, "{\"flight\":\"AA100\"}"),
