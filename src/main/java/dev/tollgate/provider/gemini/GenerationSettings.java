@@ -64,6 +64,11 @@ final class GenerationSettings {
     for (Map.Entry<String, String> e : new TreeMap<>(r.extensions()).entrySet()) {
       extension(e.getKey(), parse(e.getKey(), e.getValue()), config);
     }
+    JsonNode thinking = config.path("thinkingConfig");
+    if (thinking.has("thinkingLevel") && thinking.has("thinkingBudget")) {
+      throw new TranslationException("reasoning_effort", "Gemini takes a thinking level or a thinking budget,"
+          + " not both: 'reasoning_effort' cannot be combined with 'thinking'");
+    }
     return config;
   }
 

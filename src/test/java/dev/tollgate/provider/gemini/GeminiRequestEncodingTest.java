@@ -498,6 +498,12 @@ class GeminiRequestEncodingTest {
   }
 
   @Test
+  void aThinkingLevelAndABudgetTogetherAreRefused() {
+    Map<String, String> ext = Map.of("reasoning_effort", "\"high\"", "thinking", "{\"type\":\"disabled\"}");
+    assertThat(refusal(Requests.of(Message.user("hi")).extensions(ext)).field()).isEqualTo("reasoning_effort");
+  }
+
+  @Test
   void theFirstRefusedExtensionDoesNotDependOnMapOrder() {
     Map<String, String> ext = Map.of("zeta_field", "1", "logit_bias", "{}", "seed", "7");
     assertThat(refusal(Requests.of(Message.user("hi")).extensions(ext)).field()).isEqualTo("logit_bias");
