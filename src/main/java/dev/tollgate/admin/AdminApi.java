@@ -290,7 +290,8 @@ public final class AdminApi {
         o.putNull("ttft_ms");
       }
       o.put("streamed", e.streamed()).put("error", e.error())
-          .put("created_at", Instant.ofEpochMilli(e.createdAt()).toString());
+          .put("created_at", Instant.ofEpochMilli(e.createdAt()).toString())
+          .put("attempt", e.attempt()).put("route", e.route());
       return o + "\n";
     }
   }
@@ -300,7 +301,7 @@ public final class AdminApi {
     public String header() {
       return "id,request_id,key_id,endpoint,model,deployment,provider,upstream_model,input_tokens,output_tokens,"
           + "cached_tokens,reasoning_tokens,estimated,cost_micros,status,http_status,latency_ms,ttft_ms,streamed,"
-          + "error,created_at\n";
+          + "error,created_at,attempt,route\n";
     }
 
     @Override
@@ -310,7 +311,8 @@ public final class AdminApi {
           Long.toString(e.outputTokens()), Long.toString(e.cachedTokens()), Long.toString(e.reasoningTokens()),
           Boolean.toString(e.estimated()), Long.toString(e.costMicros()), csv(e.status()),
           Integer.toString(e.httpStatus()), Long.toString(e.latencyMs()), e.ttftMs() < 0 ? "" : Long.toString(e.ttftMs()),
-          Boolean.toString(e.streamed()), csv(e.error()), Instant.ofEpochMilli(e.createdAt()).toString()) + "\n";
+          Boolean.toString(e.streamed()), csv(e.error()), Instant.ofEpochMilli(e.createdAt()).toString(),
+          Integer.toString(e.attempt()), csv(e.route())) + "\n";
     }
 
     private static String csv(String value) {

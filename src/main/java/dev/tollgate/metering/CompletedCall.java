@@ -28,4 +28,6 @@ public record CompletedCall(
     long latencyMs,
     long ttftMs,
     boolean streamed,
-    String error) {}
+    String error,
+    int attempt,
+    String route) {}

@@ -29,4 +29,17 @@ public record UsageEvent(
     long ttftMs,
     boolean streamed,
     String error,
-    long createdAt) {}
+    long createdAt,
+    int attempt,
+    String route) {
+
+  /** An event of a request's first and only attempt, with no routing note. */
+  public UsageEvent(String id, String requestId, String keyId, String endpoint, String model, String deployment,
+      String provider, String upstreamModel, long inputTokens, long outputTokens, long cachedTokens,
+      long reasoningTokens, boolean estimated, long costMicros, String status, int httpStatus, long latencyMs,
+      long ttftMs, boolean streamed, String error, long createdAt) {
+    this(id, requestId, keyId, endpoint, model, deployment, provider, upstreamModel, inputTokens, outputTokens,
+        cachedTokens, reasoningTokens, estimated, costMicros, status, httpStatus, latencyMs, ttftMs, streamed, error,
+        createdAt, 1, null);
+  }
+}

@@ -454,7 +454,8 @@ public final class ProxyHandler {
         outcome.result().label(), outcome.httpStatus(), outcome.usage(), outcome.text(),
         resolved.request().body(), billable(resolved, outcome),
         TimeUnit.NANOSECONDS.toMillis(totalNanos), ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
-        resolved.request().stream(), outcome.error().map(ApiError::message).orElse(null));
+        resolved.request().stream(), outcome.error().map(ApiError::message).orElse(null), attempt.number(),
+        attempt.reason());
     outcome.usage().ifPresent(u -> attempt.health().usedTokens(u.input() + u.output()));
     if (completed.reported().isPresent()) {
       plane.settlement().settle(completed);

@@ -15,10 +15,10 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbiUsageStore implements UsageSink {
   static final String COLUMNS = "id, request_id, key_id, endpoint, model, deployment, provider, upstream_model, "
       + "input_tokens, output_tokens, cached_tokens, reasoning_tokens, estimated, cost_micros, status, "
-      + "http_status, latency_ms, ttft_ms, streamed, error, created_at";
+      + "http_status, latency_ms, ttft_ms, streamed, error, created_at, attempt, route";
 
   private static final String INSERT = "INSERT INTO usage_events (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
 
   private final Jdbi jdbi;
 
@@ -56,6 +56,8 @@ public final class JdbiUsageStore implements UsageSink {
             .bind(18, e.streamed() ? 1 : 0)
             .bind(19, e.error())
             .bind(20, e.createdAt())
+            .bind(21, e.attempt())
+            .bind(22, e.route())
             .add();
       }
       batch.execute();
@@ -115,6 +117,8 @@ public final class JdbiUsageStore implements UsageSink {
         ttft,
         rs.getInt("streamed") != 0,
         rs.getString("error"),
-        rs.getLong("created_at"));
+        rs.getLong("created_at"),
+        rs.getInt("attempt"),
+        rs.getString("route"));
   }
 }

@@ -109,6 +109,9 @@ class FailoverTest {
             org.assertj.core.groups.Tuple.tuple("pb/up-b", "ok", 200));
     assertThat(usage.get(0).costMicros()).isZero();
     assertThat(usage.get(1).inputTokens()).isEqualTo(10);
+    assertThat(usage).extracting(UsageEvent::attempt, UsageEvent::route)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "weighted"),
+            org.assertj.core.groups.Tuple.tuple(2, "retry:server_error"));
   }
 
   @Test
