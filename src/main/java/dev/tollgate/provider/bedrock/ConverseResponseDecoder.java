@@ -94,7 +94,7 @@ final class ConverseResponseDecoder {
   private static String text(JsonNode node, String field, String path) {
     JsonNode v = node == null ? null : node.get(field);
     if (v == null || !v.isTextual()) {
-      throw new TranslationException(path + "." + field, "missing or not a string");
+      throw new TranslationException(path + "." + field, "'" + field + "' is missing or not a string");
     }
     return v.asText();
   }

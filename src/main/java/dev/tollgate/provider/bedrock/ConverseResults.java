@@ -46,12 +46,12 @@ final class ConverseResults {
     JsonNode n = usage.get(field);
     if (n == null || n.isNull()) {
       if (required) {
-        throw new TranslationException(path + "." + field, "missing");
+        throw new TranslationException(path + "." + field, "the usage object has no " + field);
       }
       return 0;
     }
     if (!n.isIntegralNumber() || n.asLong() < 0) {
-      throw new TranslationException(path + "." + field, "must be a non-negative integer");
+      throw new TranslationException(path + "." + field, field + " must be a non-negative integer");
     }
     return n.asLong();
   }

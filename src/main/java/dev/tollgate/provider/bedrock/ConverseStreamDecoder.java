@@ -189,7 +189,7 @@ final class ConverseStreamDecoder implements StreamDecoder {
   private static String string(JsonNode node, String field, String path) {
     JsonNode v = node == null ? null : node.get(field);
     if (v == null || !v.isTextual()) {
-      throw new TranslationException(path + "." + field, "missing or not a string");
+      throw new TranslationException(path + "." + field, "'" + field + "' is missing or not a string");
     }
     return v.asText();
   }
