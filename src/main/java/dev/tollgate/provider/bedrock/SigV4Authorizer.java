@@ -23,11 +23,15 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
  * Signs Bedrock requests with AWS Signature Version 4, using the AWS SDK's own signer over the
- * method, host, base path plus path, query, the protocol headers and the exact body bytes. Returns
- * the headers the signature adds ({@code Authorization}, {@code X-Amz-Date}, {@code X-Amz-Security-Token}
- * for temporary credentials, {@code x-amz-content-sha256} when the signer emits it). The signed
- * {@code Host} is {@code host[:port]} with the port only when it is not the scheme's default, which is
- * what Vert.x's client sends.
+ * method, host, base path plus path, query and the exact body bytes. Returns the headers the
+ * signature adds: {@code Authorization}, {@code X-Amz-Date}, {@code x-amz-content-sha256} (the SDK
+ * signer always adds the payload hash) and {@code X-Amz-Security-Token} for temporary credentials.
+ * The signed {@code Host} is {@code host[:port]}, the port only when it is not the scheme's default,
+ * which is what Vert.x's client sends.
+ *
+ * <p>The protocol headers ({@code Content-Type}, {@code Accept}) are deliberately left out of the
+ * signature: SigV4 requires only {@code host} and the {@code x-amz-*} headers, and a transport that
+ * sets or normalises those headers itself must not be able to invalidate the signature.
  *
  * <p>Signing is a few HMACs over bytes already in memory, so it runs on the caller's event loop and the
  * returned future is already complete. Thread-safe: the SDK signer is stateless.
@@ -81,7 +85,7 @@ public final class SigV4Authorizer implements RequestAuthorizer {
           .putProperty(HttpSigner.SIGNING_CLOCK, clock));
       Map<String, String> added = new LinkedHashMap<>();
       signed.request().forEachHeader((name, values) -> {
-        if (!name.equalsIgnoreCase("Host") && !unsigned.firstMatchingHeader(name).isPresent()) {
+        if (!name.equalsIgnoreCase("Host")) {
           added.put(name, values.getFirst());
         }
       });
@@ -114,7 +118,6 @@ public final class SigV4Authorizer implements RequestAuthorizer {
         builder.appendRawQueryParameter(name, value);
       }
     }
-    request.headers().forEach(builder::putHeader);
     return builder.build();
   }
 
