@@ -16,6 +16,8 @@ import dev.tollgate.protocol.canonical.TranslationException;
 import dev.tollgate.provider.ProviderHttpRequest;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -47,9 +49,10 @@ final class ConverseRequestEncoder {
     }
     ModelFamily family = ModelFamily.of(upstreamModel);
     ObjectNode body = json.createObjectNode();
-    if (!request.system().isEmpty()) {
+    if (request.system().stream().anyMatch(t -> !t.text().isEmpty())) {
       ArrayNode system = body.putArray("system");
-      request.system().forEach(t -> system.addObject().put("text", t.text()));
+      request.system().stream().filter(t -> !t.text().isEmpty())
+          .forEach(t -> system.addObject().put("text", t.text()));
     }
     body.set("messages", messages(request.messages()));
     ObjectNode inference = inferenceConfig(request);
@@ -86,12 +89,23 @@ final class ConverseRequestEncoder {
     return new ProviderHttpRequest("POST", path, headers, write(body));
   }
 
-  private ArrayNode messages(java.util.List<Message> messages) {
+  private ArrayNode messages(List<Message> messages) {
     ArrayNode out = json.createArrayNode();
     String lastRole = null;
     ArrayNode lastContent = null;
     for (int i = 0; i < messages.size(); i++) {
       Message m = messages.get(i);
+      List<ObjectNode> blocks = new ArrayList<>(m.parts().size());
+      for (int j = 0; j < m.parts().size(); j++) {
+        // Converse rejects blank text blocks, and an empty text says nothing: leave it out (OpenAI
+        // callers send content "" beside tool calls).
+        if (!(m.parts().get(j) instanceof Part.Text t && t.text().isEmpty())) {
+          blocks.add(block(m.role(), m.parts().get(j), "messages[" + i + "].content[" + j + "]"));
+        }
+      }
+      if (blocks.isEmpty()) {
+        continue;
+      }
       String role = m.role() == Role.ASSISTANT ? "assistant" : "user";
       // Converse wants turns that alternate; tool results ride in user turns, so a TOOL message
       // after a USER one (or several TOOL messages in a row) join one turn.
@@ -101,9 +115,7 @@ final class ConverseRequestEncoder {
         lastContent = turn.putArray("content");
         lastRole = role;
       }
-      for (int j = 0; j < m.parts().size(); j++) {
-        lastContent.add(block(m.role(), m.parts().get(j), "messages[" + i + "].content[" + j + "]"));
-      }
+      lastContent.addAll(blocks);
     }
     return out;
   }
@@ -282,7 +294,7 @@ final class ConverseRequestEncoder {
     return config;
   }
 
-  private static boolean usesTools(java.util.List<Message> messages) {
+  private static boolean usesTools(List<Message> messages) {
     return messages.stream().flatMap(m -> m.parts().stream())
         .anyMatch(p -> p instanceof Part.ToolCall || p instanceof Part.ToolResult);
   }

@@ -168,6 +168,25 @@ class BedrockConverseCodecTest {
         """));
   }
 
+  @Test
+  void leavesOutEmptyTextsWhichConverseRejectsAsBlank() throws Exception {
+    ChatRequest r = new ChatRequest("m", List.of(new Part.Text("")), List.of(
+        Message.user("weather?"),
+        new Message(Role.ASSISTANT, List.of(new Part.Text(""), new Part.ToolCall("t1", "weather", "{}"))),
+        new Message(Role.TOOL, List.of(new Part.ToolResult("t1", List.of(new Part.Text("sunny")), false))),
+        Message.assistant(""),
+        Message.user("thanks")), null, null, null, null, List.of(), List.of(new Tool("weather", null, null)), null,
+        null, null, 1, false, null, Map.of());
+    JsonNode body = body(codec.encode(r, CLAUDE));
+    assertThat(body.has("system")).isFalse();
+    assertThat(body.get("messages")).isEqualTo(tree("""
+        [{"role": "user", "content": [{"text": "weather?"}]},
+         {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "weather", "input": {}}}]},
+         {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "sunny"}]}},
+                                      {"text": "thanks"}]}]
+        """));
+  }
+
   static Stream<Arguments> toolChoices() {
     return Stream.of(
         Arguments.of(null, null),
