@@ -106,7 +106,8 @@ final class ConverseStreamDecoder implements StreamDecoder {
         if (use.isObject()) {
           int toolIndex = toolIndexByBlock.size();
           toolIndexByBlock.put(blockIndex(event, type), toolIndex);
-          out.add(new StreamEvent.ToolCallStart(0, toolIndex, string(use, "toolUseId", type), string(use, "name", type)));
+          out.add(new StreamEvent.ToolCallStart(0, toolIndex, string(use, "toolUseId", type),
+              string(use, "name", type)));
         }
       }
       case "contentBlockDelta" -> onDelta(event, out);
@@ -132,7 +133,8 @@ final class ConverseStreamDecoder implements StreamDecoder {
     } else if (delta.has("toolUse")) {
       Integer toolIndex = toolIndexByBlock.get(blockIndex(event, "contentBlockDelta"));
       if (toolIndex == null) {
-        throw new TranslationException("contentBlockDelta", "a toolUse delta for a block that did not start as a tool use");
+        throw new TranslationException("contentBlockDelta",
+            "a toolUse delta for a block that did not start as a tool use");
       }
       out.add(new StreamEvent.ToolCallDelta(0, toolIndex,
           string(delta.get("toolUse"), "input", "contentBlockDelta.delta.toolUse")));
