@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
+import dev.tollgate.protocol.canonical.ResponseFormat;
 import dev.tollgate.protocol.canonical.Role;
 import dev.tollgate.protocol.canonical.Tool;
 import dev.tollgate.protocol.canonical.ToolChoice;
@@ -34,7 +35,12 @@ import java.util.Set;
 public final class AnthropicRequestDecoder {
   /** Top-level fields with a canonical meaning; every other one is kept in {@code extensions}. */
   private static final Set<String> MAPPED = Set.of("model", "max_tokens", "system", "messages", "tools",
-      "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata");
+      "tool_choice", "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata", "output_config");
+  /**
+   * The schema name given to an {@code output_config.format} schema, which Anthropic does not name
+   * but formats like OpenAI's require.
+   */
+  public static final String SCHEMA_NAME = "response";
   private static final Set<String> TOOL_FIELDS = Set.of("type", "name", "description", "input_schema", "cache_control");
   /** The root of the body, for errors about the body as a whole. */
   static final String BODY = "body";
@@ -74,7 +80,7 @@ public final class AnthropicRequestDecoder {
         tools(get(root, "tools")),
         toolChoice == null ? null : toolChoice(toolChoice),
         toolChoice == null ? null : parallelToolCalls(toolChoice),
-        null,
+        responseFormat(get(root, "output_config")),
         1,
         Boolean.TRUE.equals(stream),
         user(get(root, "metadata")),
@@ -279,12 +285,43 @@ public final class AnthropicRequestDecoder {
     return Fields.optionalString(metadata, "user_id", "metadata");
   }
 
+  /** Anthropic's JSON outputs: {@code output_config.format} of type json_schema, always enforced. */
+  private static ResponseFormat responseFormat(JsonNode config) {
+    if (config == null) {
+      return null;
+    }
+    JsonNode formatNode = get(object(config, "output_config"), "format");
+    if (formatNode == null) {
+      return null;
+    }
+    String path = "output_config.format";
+    ObjectNode format = object(formatNode, path);
+    Fields.onlyKnown(format, Set.of("type", "schema"), path);
+    String type = Fields.requiredString(format, "type", path);
+    if (!type.equals("json_schema")) {
+      throw new TranslationException(path(path, "type"), "unknown format type '" + type + "' (expected json_schema)");
+    }
+    JsonNode schema = get(format, "schema");
+    if (schema == null) {
+      throw Fields.missing(path(path, "schema"));
+    }
+    return new ResponseFormat.JsonSchema(SCHEMA_NAME, object(schema, path(path, "schema")).toString(), true);
+  }
+
   private static Map<String, String> extensions(ObjectNode root) {
     Map<String, String> out = new LinkedHashMap<>();
     for (var it = root.properties().iterator(); it.hasNext(); ) {
       var field = it.next();
       if (!MAPPED.contains(field.getKey())) {
         out.put(field.getKey(), field.getValue().toString());
+      }
+    }
+    // The rest of output_config (effort, ...) has no canonical meaning; its format is the response format.
+    if (root.get("output_config") instanceof ObjectNode config) {
+      ObjectNode rest = config.deepCopy();
+      rest.remove("format");
+      if (!rest.isEmpty()) {
+        out.put("output_config", rest.toString());
       }
     }
     return out;

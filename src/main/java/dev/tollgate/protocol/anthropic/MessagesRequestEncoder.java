@@ -32,7 +32,7 @@ final class MessagesRequestEncoder {
    * does not speak and is refused rather than dropped.
    */
   static final Set<String> ANTHROPIC_EXTENSIONS = Set.of("thinking", "service_tier", "container", "mcp_servers",
-      "context_management", "inference_geo");
+      "context_management", "inference_geo", "output_config");
 
   private final ObjectMapper json;
   private final Blocks blocks;
@@ -52,9 +52,9 @@ final class MessagesRequestEncoder {
       throw new TranslationException("n", "Anthropic answers with exactly one candidate, "
           + request.candidates() + " were asked for");
     }
-    if (request.responseFormat() != null && !(request.responseFormat() instanceof ResponseFormat.Text)) {
+    if (request.responseFormat() instanceof ResponseFormat.JsonObject) {
       throw new TranslationException("response_format",
-          "Anthropic's Messages API has no JSON mode or JSON schema output; use a tool instead");
+          "Anthropic has no JSON mode without a schema; ask for a json_schema response format instead");
     }
     ObjectNode body = json.createObjectNode();
     body.put("model", model);
@@ -92,7 +92,37 @@ final class MessagesRequestEncoder {
       }
       body.set(e.getKey(), extension(e.getKey(), e.getValue()));
     }
+    if (request.responseFormat() instanceof ResponseFormat.JsonSchema schema) {
+      outputFormat(body, schema);
+    }
     return body;
+  }
+
+  /**
+   * A JSON schema response format as Anthropic's JSON outputs. Nothing the caller asked for is lost:
+   * the schema name is only a label, and Anthropic enforces every schema, which satisfies a
+   * non-strict request too.
+   */
+  private void outputFormat(ObjectNode body, ResponseFormat.JsonSchema schema) {
+    JsonNode existing = body.get("output_config");
+    ObjectNode config;
+    if (existing == null) {
+      config = body.putObject("output_config");
+    } else if (existing instanceof ObjectNode o && !o.has("format")) {
+      config = o;
+    } else {
+      throw new TranslationException("response_format", "conflicts with the output_config given");
+    }
+    ObjectNode format = config.putObject("format").put("type", "json_schema");
+    try {
+      JsonNode tree = json.readTree(schema.schemaJson());
+      if (!(tree instanceof ObjectNode)) {
+        throw new TranslationException("response_format.json_schema.schema", "the schema must be a JSON object");
+      }
+      format.set("schema", tree);
+    } catch (JacksonException e) {
+      throw new TranslationException("response_format.json_schema.schema", "not valid JSON: " + e.getOriginalMessage());
+    }
   }
 
   private JsonNode extension(String field, String value) {

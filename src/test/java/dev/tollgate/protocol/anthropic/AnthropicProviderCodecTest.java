@@ -141,14 +141,29 @@ class AnthropicProviderCodecTest {
          {'type':'text','text':'a'}]"""));
   }
 
+  @Test
+  void sendsAJsonSchemaResponseFormatAsJsonOutputs() {
+    ChatRequest r = new ChatRequest("m", List.of(), List.of(Message.user("x")), null, null, null, null, List.of(),
+        List.of(), null, null, new ResponseFormat.JsonSchema("person", "{\"type\":\"object\",\"properties\":"
+            + "{\"name\":{\"type\":\"string\"}},\"additionalProperties\":false}", false),
+        1, false, null, Map.of("output_config", "{\"effort\":\"medium\"}"));
+    assertThat(body(r).get("output_config")).isEqualTo(tree("""
+        {'effort':'medium','format':{'type':'json_schema','schema':{'type':'object',
+          'properties':{'name':{'type':'string'}},'additionalProperties':false}}}"""));
+  }
+
   static Stream<Arguments> refusals() {
     ChatRequest base = request(List.of(Message.user("x")));
     return Stream.<Arguments>of(
         Arguments.of("n", (UnaryOperator<ChatRequest>) r -> with(r, 3, null, Map.of(), r.messages()), "n"),
         Arguments.of("json mode", (UnaryOperator<ChatRequest>) r -> with(r, 1, new ResponseFormat.JsonObject(),
             Map.of(), r.messages()), "response_format"),
-        Arguments.of("json schema", (UnaryOperator<ChatRequest>) r -> with(r, 1,
-            new ResponseFormat.JsonSchema("s", "{}", true), Map.of(), r.messages()), "response_format"),
+        Arguments.of("schema not an object", (UnaryOperator<ChatRequest>) r -> with(r, 1,
+            new ResponseFormat.JsonSchema("s", "true", true), Map.of(), r.messages()),
+            "response_format.json_schema.schema"),
+        Arguments.of("schema and output_config format both", (UnaryOperator<ChatRequest>) r -> with(r, 1,
+            new ResponseFormat.JsonSchema("s", "{}", true), Map.of("output_config", "{\"format\":{}}"),
+            r.messages()), "response_format"),
         Arguments.of("foreign extension", (UnaryOperator<ChatRequest>) r -> with(r, 1, null,
             Map.of("logprobs", "true"), r.messages()), "logprobs"),
         Arguments.of("unsigned reasoning", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(), List.of(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
+import dev.tollgate.protocol.canonical.ResponseFormat;
 import dev.tollgate.protocol.canonical.Role;
 import dev.tollgate.protocol.canonical.Tool;
 import dev.tollgate.protocol.canonical.ToolChoice;
@@ -179,6 +180,22 @@ class AnthropicRequestDecoderTest {
         Map.entry("container", "null"), Map.entry("mcp_servers", "[{\"url\":\"x\"}]"));
   }
 
+  @Test
+  void mapsJsonOutputsToAStrictSchemaAndKeepsTheRestOfOutputConfig() {
+    ChatRequest r = decodeQ("""
+        {'model':'m','max_tokens':1,'messages':[{'role':'user','content':'x'}],
+         'output_config':{'effort':'high','format':{'type':'json_schema','schema':{'type':'object',
+           'properties':{'name':{'type':'string'}},'required':['name'],'additionalProperties':false}}}}""");
+    assertThat(r.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("response",
+        "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],"
+            + "\"additionalProperties\":false}", true));
+    assertThat(r.extensions()).containsExactly(Map.entry("output_config", "{\"effort\":\"high\"}"));
+    ChatRequest effortOnly = decodeQ("""
+        {'model':'m','max_tokens':1,'messages':[{'role':'user','content':'x'}],'output_config':{'effort':'low'}}""");
+    assertThat(effortOnly.responseFormat()).isNull();
+    assertThat(effortOnly.extensions()).containsExactly(Map.entry("output_config", "{\"effort\":\"low\"}"));
+  }
+
   static Stream<Arguments> refusals() {
     String ok = "'messages':[{'role':'user','content':'x'}]";
     return Stream.of(
@@ -258,7 +275,13 @@ class AnthropicRequestDecoderTest {
         Arguments.of("{'model':'m','max_tokens':1,'metadata':{'user_id':1}," + ok + "}", "metadata.user_id",
             "expected a string, got an integer"),
         Arguments.of("{'model':'m','max_tokens':1,'metadata':{'team':'x'}," + ok + "}", "metadata.team",
-            "not supported"));
+            "not supported"),
+        Arguments.of("{'model':'m','max_tokens':1,'output_config':{'format':{'type':'json_object'}}," + ok + "}",
+            "output_config.format.type", "unknown format type 'json_object'"),
+        Arguments.of("{'model':'m','max_tokens':1,'output_config':{'format':{'type':'json_schema'}}," + ok + "}",
+            "output_config.format.schema", "required field is missing"),
+        Arguments.of("{'model':'m','max_tokens':1,'output_config':[]," + ok + "}", "output_config",
+            "expected an object, got an array"));
   }
 
   @ParameterizedTest(name = "{1}: {2}")

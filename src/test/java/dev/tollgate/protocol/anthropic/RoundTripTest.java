@@ -201,6 +201,18 @@ class RoundTripTest {
       if (random.nextInt(5) == 0) {
         r.put("service_tier", pick("auto", "standard_only"));
       }
+      if (random.nextInt(4) == 0) {
+        ObjectNode config = r.putObject("output_config");
+        if (random.nextBoolean()) {
+          config.put("effort", pick("low", "medium", "high"));
+        }
+        if (config.isEmpty() || random.nextBoolean()) {
+          ObjectNode schema = config.putObject("format").put("type", "json_schema").putObject("schema")
+              .put("type", "object").put("additionalProperties", false);
+          schema.putObject("properties").putObject("answer").put("type", "string");
+          schema.putArray("required").add("answer");
+        }
+      }
       return r;
     }
 
