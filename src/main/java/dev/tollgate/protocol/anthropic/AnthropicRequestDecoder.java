@@ -20,6 +20,7 @@ import dev.tollgate.protocol.canonical.Role;
 import dev.tollgate.protocol.canonical.Tool;
 import dev.tollgate.protocol.canonical.ToolChoice;
 import dev.tollgate.protocol.canonical.TranslationException;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,6 +52,10 @@ public final class AnthropicRequestDecoder {
   public AnthropicRequestDecoder(ObjectMapper json) {
     this.json = json;
     this.blocks = new Blocks(json);
+  }
+
+  public ChatRequest decode(Buffer body) {
+    return decode(body == null ? null : body.getBytes());
   }
 
   public ChatRequest decode(byte[] body) {

@@ -86,8 +86,11 @@ final class Fields {
     if (v == null) {
       return null;
     }
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+    if (!v.isIntegralNumber()) {
       throw wrongType(path(parent, field), "an integer", v);
+    }
+    if (!v.canConvertToInt()) {
+      throw new TranslationException(path(parent, field), "out of range: " + v.asText());
     }
     return v.intValue();
   }

@@ -158,6 +158,26 @@ class AnthropicRequestDecoderTest {
   }
 
   @Test
+  void acceptsCacheControlOnBlocksAndTools() {
+    ChatRequest r = decodeQ("""
+        {'model':'m','max_tokens':1,
+         'tools':[{'name':'t','input_schema':{'type':'object'},'cache_control':{'type':'ephemeral'}}],
+         'messages':[{'role':'user','content':[
+           {'type':'text','text':'long document','cache_control':{'type':'ephemeral','ttl':'1h'}},
+           {'type':'tool_result','tool_use_id':'x','content':'r','cache_control':{'type':'ephemeral'}}]}]}""");
+    assertThat(r.tools()).containsExactly(new Tool("t", null, "{\"type\":\"object\"}"));
+    assertThat(r.messages()).containsExactly(Message.user("long document"),
+        new Message(Role.TOOL, List.of(new Part.ToolResult("x", List.of(new Part.Text("r")), false))));
+  }
+
+  @Test
+  void decodesABuffer() {
+    assertThat(decoder.decode(io.vertx.core.buffer.Buffer.buffer(
+        "{\"model\":\"m\",\"max_tokens\":3,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
+        .maxTokens()).isEqualTo(3);
+  }
+
+  @Test
   void mapsEveryToolChoice() {
     String tools = "'tools':[{'name':'t','input_schema':{'type':'object'}}],";
     assertThat(decodeQ("{'model':'m','max_tokens':1," + tools + "'tool_choice':{'type':'any'},"
@@ -210,6 +230,8 @@ class AnthropicRequestDecoderTest {
         Arguments.of("{'model':'m','max_tokens':'10'," + ok + "}", "max_tokens", "expected an integer, got a string"),
         Arguments.of("{'model':'m','max_tokens':1.5," + ok + "}", "max_tokens", "expected an integer, got a number"),
         Arguments.of("{'model':'m','max_tokens':0," + ok + "}", "max_tokens", "at least 1"),
+        Arguments.of("{'model':'m','max_tokens':99999999999," + ok + "}", "max_tokens", "out of range"),
+        Arguments.of("{'model':' ','max_tokens':1," + ok + "}", "model", "must not be empty"),
         Arguments.of("{'model':'m','max_tokens':1}", "messages", "required field is missing"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':{}}", "messages", "expected an array, got an object"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':[]}", "messages", "at least one message"),
