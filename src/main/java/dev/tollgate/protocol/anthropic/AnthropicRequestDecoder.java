@@ -54,10 +54,12 @@ public final class AnthropicRequestDecoder {
     this.blocks = new Blocks(json);
   }
 
+  /** The request in {@code body}; throws {@link TranslationException} naming the first bad field. */
   public ChatRequest decode(Buffer body) {
     return decode(body == null ? null : body.getBytes());
   }
 
+  /** The request in {@code body}; throws {@link TranslationException} naming the first bad field. */
   public ChatRequest decode(byte[] body) {
     ObjectNode root = object(parse(body), BODY);
     String model = Fields.requiredString(root, "model", "");
@@ -97,6 +99,8 @@ public final class AnthropicRequestDecoder {
       throw new TranslationException(BODY, "the body is empty");
     }
     try (JsonParser parser = json.createParser(body)) {
+      // Two values for one field would be read one way here and maybe another by the caller.
+      parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
       JsonNode root = json.readTree(parser);
       if (root == null) {
         throw new TranslationException(BODY, "the body is empty");

@@ -51,6 +51,9 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     }
     switch (event) {
       case StreamEvent.Start start -> {
+        if (started) {
+          throw new IllegalStateException("a stream has one Start");
+        }
         started = true;
         ObjectNode data = data("message_start");
         ObjectNode message = data.putObject("message");

@@ -222,6 +222,7 @@ class AnthropicRequestDecoderTest {
         Arguments.of("", "body", "the body is empty"),
         Arguments.of("{'model':", "body", "not valid JSON"),
         Arguments.of("[1]", "body", "expected an object, got an array"),
+        Arguments.of("{'model':'a','model':'b','max_tokens':1," + ok + "}", "body", "Duplicate field 'model'"),
         Arguments.of("{'model':'m','max_tokens':1," + ok + "} {}", "body", "unexpected content"),
         Arguments.of("{'max_tokens':1," + ok + "}", "model", "required field is missing"),
         Arguments.of("{'model':7,'max_tokens':1," + ok + "}", "model", "expected a string, got an integer"),

@@ -192,5 +192,6 @@ class AnthropicStreamEncoderTest {
         .isInstanceOfSatisfying(TranslationException.class, e -> assertThat(e.field()).isEqualTo("tool_calls[0]"));
     assertThatThrownBy(() -> new AnthropicStreamEncoder(json).encode(new TextDelta(0, "x")))
         .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> encoder.encode(new Start("msg_2", "m", 0))).isInstanceOf(IllegalStateException.class);
   }
 }
