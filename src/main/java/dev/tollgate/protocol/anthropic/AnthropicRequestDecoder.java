@@ -75,10 +75,12 @@ public final class AnthropicRequestDecoder {
     }
     ObjectNode toolChoice = get(root, "tool_choice") == null ? null : object(root.get("tool_choice"), "tool_choice");
     Boolean stream = Fields.optionalBoolean(root, "stream", "");
+    List<Part.Text> system = new ArrayList<>(systemText(get(root, "system"), "system"));
+    List<Message> messages = messages(root, system);
     return new ChatRequest(
         model,
-        system(get(root, "system")),
-        messages(root),
+        system,
+        messages,
         maxTokens,
         Fields.optionalNumber(root, "temperature", ""),
         Fields.optionalNumber(root, "top_p", ""),
@@ -117,19 +119,20 @@ public final class AnthropicRequestDecoder {
     }
   }
 
-  private static List<Part.Text> system(JsonNode system) {
-    if (system == null) {
+  /** System text from {@code node} at {@code field} (top-level system or a system message's content). */
+  private static List<Part.Text> systemText(JsonNode node, String field) {
+    if (node == null) {
       return List.of();
     }
-    if (system.isTextual()) {
-      return List.of(new Part.Text(system.textValue()));
+    if (node.isTextual()) {
+      return List.of(new Part.Text(node.textValue()));
     }
-    if (!(system instanceof ArrayNode items)) {
-      throw Fields.wrongType("system", "a string or an array of text blocks", system);
+    if (!(node instanceof ArrayNode items)) {
+      throw Fields.wrongType(field, "a string or an array of text blocks", node);
     }
     List<Part.Text> out = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
-      String path = index("system", i);
+      String path = index(field, i);
       ObjectNode block = object(items.get(i), path);
       String type = Blocks.type(block, path);
       if (!type.equals("text")) {
@@ -141,7 +144,12 @@ public final class AnthropicRequestDecoder {
     return out;
   }
 
-  private List<Message> messages(ObjectNode root) {
+  /**
+   * The conversation. Leading {@code system} messages join {@code system}: Anthropic reads them right
+   * after the top-level system prompt. Later ones (mid-conversation instructions) have no canonical
+   * place and are refused.
+   */
+  private List<Message> messages(ObjectNode root, List<Part.Text> system) {
     JsonNode node = get(root, "messages");
     if (node == null) {
       throw Fields.missing("messages");
@@ -161,11 +169,21 @@ public final class AnthropicRequestDecoder {
         throw Fields.missing(path(path, "content"));
       }
       switch (role) {
+        case "system" -> {
+          if (!out.isEmpty()) {
+            throw new TranslationException(path(path, "role"),
+                "a system message after the conversation began cannot be translated; put it in 'system'");
+          }
+          system.addAll(systemText(content, path(path, "content")));
+        }
         case "user" -> userTurn(content, path, out);
         case "assistant" -> out.add(new Message(Role.ASSISTANT, assistantParts(content, path)));
         default -> throw new TranslationException(path(path, "role"),
-            "unknown role '" + role + "' (expected user or assistant)");
+            "unknown role '" + role + "' (expected user, assistant or system)");
       }
+    }
+    if (out.isEmpty()) {
+      throw new TranslationException("messages", "at least one user or assistant message is required");
     }
     return out;
   }

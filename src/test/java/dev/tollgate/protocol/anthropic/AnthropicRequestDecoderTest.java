@@ -84,6 +84,17 @@ class AnthropicRequestDecoderTest {
   }
 
   @Test
+  void leadingSystemMessagesJoinTheSystemPrompt() {
+    ChatRequest r = decodeQ("""
+        {'model':'m','max_tokens':1,'system':'Top.','messages':[
+          {'role':'system','content':'First.'},
+          {'role':'system','content':[{'type':'text','text':'Second.'}]},
+          {'role':'user','content':'x'}]}""");
+    assertThat(r.system()).containsExactly(new Part.Text("Top."), new Part.Text("First."), new Part.Text("Second."));
+    assertThat(r.messages()).containsExactly(Message.user("x"));
+  }
+
+  @Test
   void decodesImagesByBase64AndByUrl() {
     ChatRequest r = decodeQ("""
         {'model':'m','max_tokens':1,'messages':[{'role':'user','content':[
@@ -238,8 +249,14 @@ class AnthropicRequestDecoderTest {
         Arguments.of("{'model':'m','max_tokens':1,'messages':[]}", "messages", "at least one message"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':['hi']}", "messages[0]",
             "expected an object, got a string"),
+        Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'tool','content':'x'}]}",
+            "messages[0].role", "unknown role 'tool'"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'system','content':'x'}]}",
-            "messages[0].role", "unknown role 'system'"),
+            "messages", "at least one user or assistant message"),
+        Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'user','content':'x'},"
+            + "{'role':'system','content':'now be formal'}]}", "messages[1].role", "after the conversation began"),
+        Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'system','content':[{'type':'image'}]},"
+            + "{'role':'user','content':'x'}]}", "messages[0].content[0].type", "not allowed in system"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'user'}]}", "messages[0].content",
             "required field is missing"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'user','content':5}]}", "messages[0].content",
