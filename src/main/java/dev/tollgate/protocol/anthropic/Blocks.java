@@ -31,7 +31,7 @@ final class Blocks {
       "mcp_tool_result", "container_upload", "tool_reference");
   private static final Set<String> TEXT = Set.of("type", "text", "cache_control");
   private static final Set<String> IMAGE = Set.of("type", "source", "cache_control");
-  private static final Set<String> TOOL_USE = Set.of("type", "id", "name", "input", "cache_control");
+  private static final Set<String> TOOL_USE = Set.of("type", "id", "name", "input", "caller", "cache_control");
   private static final Set<String> TOOL_RESULT = Set.of("type", "tool_use_id", "content", "is_error", "cache_control");
   private static final Set<String> THINKING = Set.of("type", "thinking", "signature");
   private static final Set<String> REDACTED = Set.of("type", "data");
@@ -75,6 +75,7 @@ final class Blocks {
       }
       case "tool_use" -> {
         onlyKnown(block, TOOL_USE, path);
+        directCaller(block, path);
         yield readToolUse(block, path);
       }
       case "tool_result" -> {
@@ -110,6 +111,24 @@ final class Blocks {
       case "image", "tool_result" -> throw notAllowed(path, type, "an answer");
       default -> throw unknownType(path, type);
     };
+  }
+
+  /**
+   * Anthropic marks each tool call with its caller; a direct call is the only kind the canonical
+   * model knows (and what no caller means), calls made from Anthropic's code execution are refused.
+   */
+  private static void directCaller(ObjectNode block, String path) {
+    JsonNode caller = get(block, "caller");
+    if (caller == null) {
+      return;
+    }
+    String callerPath = path(path, "caller");
+    ObjectNode c = object(caller, callerPath);
+    String type = requiredString(c, "type", callerPath);
+    if (!type.equals("direct")) {
+      throw new TranslationException(path(callerPath, "type"), "tool calls made by '" + type + "' are not supported");
+    }
+    onlyKnown(c, Set.of("type"), callerPath);
   }
 
   private static Part.Image readImage(ObjectNode block, String path) {

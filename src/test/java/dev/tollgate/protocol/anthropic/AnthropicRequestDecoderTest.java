@@ -189,6 +189,14 @@ class AnthropicRequestDecoderTest {
   }
 
   @Test
+  void aDirectCallerIsTheDefault() {
+    ChatRequest r = decodeQ("""
+        {'model':'m','max_tokens':1,'messages':[{'role':'user','content':'q'},{'role':'assistant','content':[
+          {'type':'tool_use','id':'toolu_1','name':'f','input':{},'caller':{'type':'direct'}}]}]}""");
+    assertThat(r.messages().get(1).parts()).containsExactly(new Part.ToolCall("toolu_1", "f", "{}"));
+  }
+
+  @Test
   void mapsEveryToolChoice() {
     String tools = "'tools':[{'name':'t','input_schema':{'type':'object'}}],";
     assertThat(decodeQ("{'model':'m','max_tokens':1," + tools + "'tool_choice':{'type':'any'},"
@@ -284,6 +292,15 @@ class AnthropicRequestDecoderTest {
             + "'tool_use_id':'a'}]}]}", "messages[0].content[0].type", "not allowed in an assistant turn"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'assistant','content':[{'type':'tool_use',"
             + "'id':'a','name':'n','input':'{}'}]}]}", "messages[0].content[0].input", "expected an object, got a string"),
+        Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'assistant','content':[{'type':'tool_use',"
+            + "'id':'a','name':'n','input':{},'caller':{'type':'code_execution_20250825','tool_id':'srvtoolu_1'}}]}]}",
+            "messages[0].content[0].caller.type", "'code_execution_20250825' are not supported"),
+        Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'assistant','content':[{'type':'tool_use',"
+            + "'id':'a','name':'n','input':{},'toolset_name':'x'}]}]}", "messages[0].content[0].toolset_name",
+            "not supported"),
+        Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'user','content':[{'type':'image',"
+            + "'source':{'type':'url','url':'u'},'transformations':{}}]}]}", "messages[0].content[0].transformations",
+            "not supported"),
         Arguments.of("{'model':'m','max_tokens':1,'messages':[{'role':'user','content':[{'type':'tool_result',"
             + "'tool_use_id':'a','content':7}]}]}", "messages[0].content[0].content",
             "expected a string or an array of blocks, got an integer"),
