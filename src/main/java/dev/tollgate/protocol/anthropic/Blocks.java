@@ -173,8 +173,9 @@ final class Blocks {
     if (content != null && content.isTextual()) {
       parts.add(new Part.Text(content.textValue()));
     } else if (content != null) {
-      ArrayNode items = content instanceof ArrayNode a ? a
-          : (ArrayNode) failWrongType(contentPath, "a string or an array of blocks", content);
+      if (!(content instanceof ArrayNode items)) {
+        throw Fields.wrongType(contentPath, "a string or an array of blocks", content);
+      }
       for (int i = 0; i < items.size(); i++) {
         String itemPath = index(contentPath, i);
         Part part = readRequestBlock(items.get(i), itemPath);
@@ -185,10 +186,6 @@ final class Blocks {
       }
     }
     return new Part.ToolResult(id, parts, Boolean.TRUE.equals(isError));
-  }
-
-  private static Object failWrongType(String path, String expected, JsonNode got) {
-    throw Fields.wrongType(path, expected, got);
   }
 
   /** Writes {@code part} as an Anthropic block; {@code path} names it in refusals. */
