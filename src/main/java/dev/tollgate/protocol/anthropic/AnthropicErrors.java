@@ -40,6 +40,7 @@ public final class AnthropicErrors {
     return type != null && TYPES.contains(type) ? type : "api_error";
   }
 
+  /** The error body for an HTTP status. */
   public ObjectNode json(int status, String message) {
     return json(type(status), message, null);
   }
@@ -49,6 +50,7 @@ public final class AnthropicErrors {
     return json(type(status), message, requestId);
   }
 
+  /** The error body as bytes, with {@code request_id} when {@code requestId} is not null. */
   public Buffer body(int status, String message, String requestId) {
     return Buffer.buffer(json(status, message, requestId).toString());
   }

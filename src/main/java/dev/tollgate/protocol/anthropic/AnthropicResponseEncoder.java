@@ -24,6 +24,7 @@ public final class AnthropicResponseEncoder {
     this.blocks = new Blocks(json);
   }
 
+  /** The message as response body bytes; throws {@link TranslationException} for what Anthropic cannot express. */
   public Buffer encode(ChatResponse response) {
     return Buffer.buffer(json(response).toString());
   }
@@ -31,7 +32,7 @@ public final class AnthropicResponseEncoder {
   /** The message as a JSON tree; throws {@link TranslationException} for what Anthropic cannot express. */
   public ObjectNode json(ChatResponse response) {
     if (response.candidates().size() != 1) {
-      throw new TranslationException("candidates", "an Anthropic message holds exactly one answer, this one has "
+      throw new TranslationException("n", "an Anthropic message holds exactly one answer, this one has "
           + response.candidates().size());
     }
     ChatResponse.Candidate candidate = response.candidates().getFirst();

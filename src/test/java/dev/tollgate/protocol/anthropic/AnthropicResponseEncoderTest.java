@@ -83,7 +83,7 @@ class AnthropicResponseEncoderTest {
         new ChatResponse.Candidate(0, List.of(new Part.Text("a")), StopReason.END),
         new ChatResponse.Candidate(1, List.of(new Part.Text("b")), StopReason.END)), Usage.NONE);
     assertThatThrownBy(() -> encoder.json(two)).isInstanceOfSatisfying(TranslationException.class, e -> {
-      assertThat(e.field()).isEqualTo("candidates");
+      assertThat(e.field()).isEqualTo("n");
       assertThat(e.getMessage()).contains("exactly one answer").contains("2");
     });
   }
