@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A canonical request as an Anthropic Messages request body: system hoisted to {@code system},
@@ -86,7 +87,8 @@ final class MessagesRequestEncoder {
     if (request.user() != null) {
       body.putObject("metadata").put("user_id", request.user());
     }
-    for (Map.Entry<String, String> e : request.extensions().entrySet()) {
+    // Sorted, so a request with several unsupported fields always names the same one.
+    for (Map.Entry<String, String> e : new TreeMap<>(request.extensions()).entrySet()) {
       if (!ANTHROPIC_EXTENSIONS.contains(e.getKey()) || body.has(e.getKey())) {
         throw new TranslationException(e.getKey(), "field '" + e.getKey() + "' is not supported by Anthropic");
       }
