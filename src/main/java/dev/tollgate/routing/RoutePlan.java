@@ -180,6 +180,33 @@ public final class RoutePlan {
     return Duration.ofMillis(jitter);
   }
 
+  /**
+   * A second deployment of the current model to race a slow first attempt (hedging), or empty when
+   * none is untried and available, or attempts or time are spent.
+   */
+  public Optional<Attempt> hedge() {
+    if (attempts >= primary.routing().maxAttempts() || remainingNanos() <= 0) {
+      return Optional.empty();
+    }
+    List<DeploymentHealth> pool = new ArrayList<>(router.deployments(current).stream()
+        .filter(h -> !tried.contains(h) && h.available())
+        .toList());
+    while (!pool.isEmpty()) {
+      Optional<DeploymentSelector.Choice> choice = router.selector().choose(current, pool);
+      if (choice.isEmpty()) {
+        break;
+      }
+      DeploymentHealth h = choice.get().health();
+      if (h.tryAcquire()) {
+        tried.add(h);
+        attempts++;
+        return Optional.of(new Attempt(attempts, current, h, "hedge"));
+      }
+      pool.remove(h);
+    }
+    return Optional.empty();
+  }
+
   /** Whether an attempt made after a cooldown wait still needs its breaker permission. */
   public boolean needsPermission(Attempt attempt) {
     return attempt.reason().endsWith(":after_wait");

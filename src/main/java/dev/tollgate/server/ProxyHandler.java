@@ -29,6 +29,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -169,6 +171,17 @@ public final class ProxyHandler {
       next(ctx, resolved, start, flight, last); // still cooling: the plan decides what else to do
       return;
     }
+    flight.slotHeld = false; // the attempt owns it now: settling writes into it or returns it
+    launch(ctx, resolved, start, flight, attempt);
+    Optional<Duration> hedgeAfter = attempt.model().routing().hedgeAfter();
+    if (hedgeAfter.isPresent() && !flight.hedged) {
+      flight.hedgeTimer = vertx.setTimer(Math.max(1, hedgeAfter.get().toMillis()),
+          id -> hedge(ctx, resolved, start, flight));
+    }
+  }
+
+  /** Starts one attempt's upstream call and relay; it ends in {@link #finishAttempt}. */
+  private void launch(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt) {
     Deployment deployment = attempt.deployment();
     Upstream upstream = upstreams.get(deployment.provider());
     ProviderConfig provider = plane.provider(deployment.provider());
@@ -180,20 +193,45 @@ public final class ProxyHandler {
     clocks.priorNanos = flight.elsewhereNanos;
     UpstreamCall call = new TimedUpstreamCall(upstream.open(upstreamRequest), vertx, provider.timeouts(),
         provider.name());
-    Relay relay = new Relay(flight, attempt);
-    flight.current = relay;
-    flight.call = call;
+    Relay relay = new Relay(flight, attempt, call);
+    flight.active.add(relay);
     call.response()
         .compose(response -> relay.start(ctx, resolved, call, response, clocks))
         .recover(failure -> Future.succeededFuture(outcomeOf(failure, provider.name(), flight.clientGone)))
         .onComplete(done -> finishAttempt(ctx, resolved, flight, attempt, call, done.result(), clocks, relay));
   }
 
+  /**
+   * The first attempt has produced nothing within the model's hedge delay: race a second deployment.
+   * The first of the two to answer wins the client; the other is cancelled and billed only for what its
+   * provider reports it consumed.
+   */
+  private void hedge(RoutingContext ctx, Resolved resolved, long start, Flight flight) {
+    flight.hedgeTimer = -1;
+    if (flight.hedged || flight.winner != null || flight.active.isEmpty() || flight.clientGone) {
+      return;
+    }
+    flight.hedged = true;
+    Optional<Attempt> second = flight.plan.hedge();
+    if (second.isEmpty()) {
+      return;
+    }
+    if (!plane.recorder().tryReserve()) {
+      flight.plan.released(second.get());
+      return;
+    }
+    launch(ctx, resolved, start, flight, second.get());
+  }
+
   /** What one request's attempts share: the plan, the attempt in flight, whether the client left. */
   private static final class Flight {
     final RoutePlan plan;
-    Relay current;
-    UpstreamCall call;
+    /** Attempts in flight: one, or two while a hedge races the first. */
+    final List<Relay> active = new ArrayList<>(2);
+    /** The attempt whose answer the client is getting, once one is. */
+    Relay winner;
+    boolean hedged;
+    long hedgeTimer = -1;
     boolean clientGone;
     /** Time in earlier attempts and backoff waits: not the gateway's own overhead. */
     long elsewhereNanos;
@@ -215,9 +253,23 @@ public final class ProxyHandler {
 
     void clientClosed() {
       clientGone = true;
-      if (current != null) {
-        current.clientClosed(call);
+      for (Relay r : List.copyOf(active)) {
+        r.clientClosed();
       }
+    }
+
+    /** Whether {@code relay} may answer the client: the first to ask wins, and the others are cancelled. */
+    boolean claim(Relay relay) {
+      if (winner == null) {
+        winner = relay;
+        for (Relay other : List.copyOf(active)) {
+          if (other != relay) {
+            other.lost = true;
+            other.clientClosed();
+          }
+        }
+      }
+      return winner == relay;
     }
   }
 
@@ -228,16 +280,20 @@ public final class ProxyHandler {
   private final class Relay {
     final Flight flight;
     final Attempt attempt;
+    final UpstreamCall call;
     StreamRelay stream;
     BodyRelay body;
     ProviderError heldBack;
+    /** Cancelled because another attempt answered first. */
+    boolean lost;
 
-    Relay(Flight flight, Attempt attempt) {
+    Relay(Flight flight, Attempt attempt, UpstreamCall call) {
       this.flight = flight;
       this.attempt = attempt;
+      this.call = call;
     }
 
-    void clientClosed(UpstreamCall call) {
+    void clientClosed() {
       if (stream != null) {
         stream.clientClosed();
       } else if (body != null) {
@@ -260,15 +316,16 @@ public final class ProxyHandler {
       var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
       if (sse) {
         stream = new StreamRelay(plane.json(), call, response, ctx.response(), !resolved.request().clientWantsUsage(),
-            onCommit, deployment.provider(), MAX_EVENT_BYTES);
+            onCommit, () -> flight.claim(this), deployment.provider(), MAX_EVENT_BYTES);
         return stream.start();
       }
-      body = new BodyRelay(plane.json(), call, response, ctx.response(), onCommit, deployment.provider(),
-          MAX_ANSWER_BYTES, (status, headers, parsed) -> {
+      body = new BodyRelay(plane.json(), call, response, ctx.response(), onCommit, () -> flight.claim(this),
+          deployment.provider(), MAX_ANSWER_BYTES, (status, headers, parsed) -> {
             ProviderError e = plane.errors().classify(status, headers, parsed);
             heldBack = e;
-            // After earlier attempts the answer must name them all, so the gateway writes it itself.
-            return flight.plan.mayRetry(e.errorClass()) || attempt.number() > 1;
+            // After earlier attempts the answer must name them all, so the gateway writes it itself;
+            // while a hedge still runs, it may yet answer.
+            return flight.plan.mayRetry(e.errorClass()) || attempt.number() > 1 || flight.active.size() > 1;
           });
       return body.start();
     }
@@ -345,13 +402,30 @@ public final class ProxyHandler {
     if (clocks.upstreamEnd < 0) {
       clocks.upstreamEnd = end;
     }
+    flight.active.remove(relay);
+    if (flight.active.isEmpty() && flight.hedgeTimer >= 0) {
+      vertx.cancelTimer(flight.hedgeTimer);
+      flight.hedgeTimer = -1;
+    }
     Deployment deployment = attempt.deployment();
+    if (relay.lost) {
+      // Lost a hedge race: no verdict on the deployment, billed only for what its provider reported.
+      flight.plan.released(attempt);
+      RelayOutcome cancelled = new RelayOutcome(Result.CANCELLED, 499, outcome.usage(), "", -1, Optional.empty(), false);
+      settle(ctx, resolved, attempt, call, cancelled, end - clocks.start, -1);
+      return;
+    }
     flight.elsewhereNanos += end - clocks.upstreamStart;
     long upstreamNanos = clocks.upstreamEnd - clocks.upstreamStart;
     long totalNanos = end - clocks.start;
     long ttftNanos = outcome.firstByteNanos() < 0 ? -1 : outcome.firstByteNanos() - clocks.start;
     Failed failed = report(flight.plan, attempt, outcome, relay, end - clocks.upstreamStart,
         outcome.firstByteNanos() < 0 ? end - clocks.upstreamStart : outcome.firstByteNanos() - clocks.upstreamStart);
+    if (failed != null && !outcome.committed() && !flight.active.isEmpty()) {
+      // A hedge is still running and may yet answer: this failure is only recorded.
+      settle(ctx, resolved, attempt, call, outcome, totalNanos, ttftNanos);
+      return;
+    }
     boolean retry = failed != null && !outcome.committed() && !flight.clientGone
         && outcome.result() != Result.CLIENT_CLOSED && flight.plan.mayRetry(failed.errorClass());
     flight.slotHeld = false; // settle writes into it, or returns it
@@ -470,6 +544,9 @@ public final class ProxyHandler {
    * answer (providers do not bill those), but for everything that produced or may have produced tokens.
    */
   private static boolean billable(Resolved resolved, RelayOutcome outcome) {
+    if (outcome.result() == Result.CANCELLED) {
+      return false; // a lost hedge: only what its provider reported, never an estimate
+    }
     return outcome.result() != Result.UPSTREAM_ERROR || (resolved.request().stream() && outcome.committed());
   }
 

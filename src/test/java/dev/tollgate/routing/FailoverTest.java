@@ -306,4 +306,55 @@ class FailoverTest {
     assertThat(r.statusCode()).isEqualTo(500);
     assertThat(a.received().size() + b.received().size()).isLessThanOrEqualTo(2);
   }
+
+  @Test
+  void aHedgeRacesASlowFirstDeploymentAndTheLoserIsCancelledAndNotBilled() {
+    start("hedge: { after: 100ms }");
+    a.enqueue(FakeUpstream.delayed(Duration.ofMillis(1500), json(200, chatCompletion("from a", 10, 5))));
+
+    HttpResponse<String> r = chat("m");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(content(r)).isEqualTo("from b");
+    assertThat(r.headers().firstValue("x-tollgate-route")).contains("hedge");
+    assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("2");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.cancellations() == 1);
+    List<UsageEvent> usage = gateway.usage(rid);
+    assertThat(usage).extracting(UsageEvent::deployment, UsageEvent::status)
+        .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("pa/up-a", "cancelled"),
+            org.assertj.core.groups.Tuple.tuple("pb/up-b", "ok"));
+    assertThat(usage).filteredOn(u -> u.status().equals("cancelled")).singleElement()
+        .satisfies(u -> assertThat(u.costMicros()).as("nothing reported, nothing billed").isZero());
+    DeploymentHealth slow = gateway.tollgate().router().health().get("m::pa/up-a");
+    assertThat(slow.failureRate()).as("losing a race is not a failure").isLessThanOrEqualTo(0);
+  }
+
+  @Test
+  void aHedgedStreamGoesToWhicheverDeploymentProducesTheFirstEvent() {
+    start("hedge: { after: 100ms }");
+    a.enqueue(FakeUpstream.delayed(Duration.ofMillis(1500),
+        FakeUpstream.sse(Duration.ZERO, FakeUpstream.stream(List.of("slow"), 7, 1))));
+    b.enqueue(FakeUpstream.sse(Duration.ZERO, FakeUpstream.stream(List.of("fast", " answer"), 7, 2)));
+    rid = "fo-" + UUID.randomUUID();
+
+    HttpResponse<String> r = gateway.post(CHAT, key,
+        "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-request-id", rid);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("fast").contains(" answer").doesNotContain("slow").endsWith("data: [DONE]\n\n");
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.cancellations() == 1);
+  }
+
+  @Test
+  void noHedgeWhenTheFirstDeploymentAnswersInTime() {
+    start("hedge: { after: 300ms }");
+    a.byDefault(json(200, chatCompletion("from a", 10, 5)));
+
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = chat("m");
+      assertThat(content(r)).isEqualTo("from a");
+      assertThat(gateway.usage(rid)).hasSize(1);
+    }
+    assertThat(b.received()).isEmpty();
+  }
 }

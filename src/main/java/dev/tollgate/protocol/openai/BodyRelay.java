@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -32,12 +33,21 @@ public final class BodyRelay {
   private final String provider;
   private final long maxBytes;
   private final ErrorGate gate;
+  private final BooleanSupplier mayCommit;
   private final Promise<RelayOutcome> outcome = Promise.promise();
   private final Buffer body = Buffer.buffer();
   private boolean finished;
 
   public BodyRelay(ObjectMapper json, UpstreamCall call, UpstreamResponse upstream, HttpServerResponse out,
       Consumer<HttpServerResponse> onCommit, String provider, long maxBytes, ErrorGate gate) {
+    this(json, call, upstream, out, onCommit, () -> true, provider, maxBytes, gate);
+  }
+
+  /** @param mayCommit asked before answering: false when another attempt (a hedge) already answers */
+  public BodyRelay(ObjectMapper json, UpstreamCall call, UpstreamResponse upstream, HttpServerResponse out,
+      Consumer<HttpServerResponse> onCommit, BooleanSupplier mayCommit, String provider, long maxBytes,
+      ErrorGate gate) {
+    this.mayCommit = mayCommit;
     this.json = json;
     this.call = call;
     this.upstream = upstream;
@@ -100,8 +110,13 @@ public final class BodyRelay {
       }
       StringBuilder text = new StringBuilder();
       UsageReader.appendText(parsed.get("choices"), text, StreamTap.TEXT_LIMIT);
-      commit(upstream.status(), body);
-      finish(Result.OK, upstream.status(), UsageReader.read(parsed.get("usage")), text.toString(), Optional.empty());
+      Optional<dev.tollgate.metering.TokenUsage> usage = UsageReader.read(parsed.get("usage"));
+      if (commit(upstream.status(), body)) {
+        finish(Result.OK, upstream.status(), usage, text.toString(), Optional.empty());
+      } else {
+        // Lost the race to another attempt: what this answer consumed is still real.
+        finish(Result.CLIENT_CLOSED, 499, usage, text.toString(), Optional.empty());
+      }
       return;
     }
     // A failing upstream: its status, and its error body when that is already OpenAI-shaped.
@@ -111,12 +126,11 @@ public final class BodyRelay {
       finish(Result.UPSTREAM_ERROR, upstream.status(), Optional.empty(), "", Optional.of(error));
       return;
     }
-    if (openAiShaped) {
-      commit(upstream.status(), body);
+    if (commit(upstream.status(), openAiShaped ? body : ErrorBodies.body(error))) {
+      finish(Result.UPSTREAM_ERROR, upstream.status(), Optional.empty(), "", Optional.of(error));
     } else {
-      commit(upstream.status(), ErrorBodies.body(error));
+      finish(Result.CLIENT_CLOSED, 499, Optional.empty(), "", Optional.empty());
     }
-    finish(Result.UPSTREAM_ERROR, upstream.status(), Optional.empty(), "", Optional.of(error));
   }
 
   private ApiError upstreamError(JsonNode parsed) {
@@ -128,12 +142,17 @@ public final class BodyRelay {
     return new ApiError(status, type, "upstream_" + status, message);
   }
 
-  private void commit(int status, Buffer bytes) {
+  /** Answers the client; false (and nothing written) when another attempt already does. */
+  private boolean commit(int status, Buffer bytes) {
+    if (!mayCommit.getAsBoolean()) {
+      return false;
+    }
     onCommit.accept(out.setStatusCode(status));
     if (!out.headers().contains(HttpHeaders.CONTENT_TYPE)) {
       out.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
     }
     out.end(bytes);
+    return true;
   }
 
   private void onFailure(Throwable t) {

@@ -29,7 +29,9 @@ public record RelayOutcome(
     UPSTREAM_ERROR("upstream_error"),
     PARTIAL("partial"),
     TIMEOUT("timeout"),
-    CLIENT_CLOSED("client_closed");
+    CLIENT_CLOSED("client_closed"),
+    /** Lost a hedge race: another attempt answered the client first. */
+    CANCELLED("cancelled");
 
     private final String label;
 

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +34,7 @@ public final class StreamRelay {
   private final HttpServerResponse out;
   private final boolean stripUsage;
   private final Consumer<HttpServerResponse> onCommit;
+  private final BooleanSupplier mayCommit;
   private final String provider;
   private final StreamTap tap;
   private final SseSplitter splitter;
@@ -48,6 +50,17 @@ public final class StreamRelay {
    */
   public StreamRelay(ObjectMapper json, UpstreamCall call, UpstreamResponse upstream, HttpServerResponse out,
       boolean stripUsage, Consumer<HttpServerResponse> onCommit, String provider, int maxEventBytes) {
+    this(json, call, upstream, out, stripUsage, onCommit, () -> true, provider, maxEventBytes);
+  }
+
+  /**
+   * @param mayCommit asked once, before the first byte goes out: false when another attempt (a hedge)
+   *     already answers this client, and this one must step aside
+   */
+  public StreamRelay(ObjectMapper json, UpstreamCall call, UpstreamResponse upstream, HttpServerResponse out,
+      boolean stripUsage, Consumer<HttpServerResponse> onCommit, BooleanSupplier mayCommit, String provider,
+      int maxEventBytes) {
+    this.mayCommit = mayCommit;
     this.call = call;
     this.upstream = upstream;
     this.out = out;
@@ -129,6 +142,10 @@ public final class StreamRelay {
   }
 
   private void write(Buffer events) {
+    if (!committed && !mayCommit.getAsBoolean()) {
+      clientClosed(); // another attempt won the race to this client
+      return;
+    }
     if (!committed) {
       committed = true;
       firstByteNanos = System.nanoTime();
