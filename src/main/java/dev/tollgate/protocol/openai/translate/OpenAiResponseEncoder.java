@@ -1,0 +1,75 @@
+package dev.tollgate.protocol.openai.translate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.protocol.canonical.ChatResponse;
+import dev.tollgate.protocol.canonical.Part;
+
+/**
+ * Writes a canonical answer as an OpenAI {@code chat.completion} object. One message per candidate:
+ * its text parts joined into {@code content} (null when there is none, as OpenAI sends with tool
+ * calls), reasoning joined into {@code reasoning_content} (the field OpenAI-compatible clients read
+ * it from), tool calls in order. Anthropic's thinking signatures have no OpenAI field and a caller
+ * of this format could not send them back anyway, so they are not written. Thread-safe.
+ */
+public final class OpenAiResponseEncoder {
+  private final ObjectMapper json;
+
+  public OpenAiResponseEncoder(ObjectMapper json) {
+    this.json = json;
+  }
+
+  public ObjectNode encode(ChatResponse response) {
+    ObjectNode out = json.createObjectNode();
+    out.put("id", response.id());
+    out.put("object", "chat.completion");
+    out.put("created", response.created());
+    out.put("model", response.model());
+    ArrayNode choices = out.putArray("choices");
+    for (ChatResponse.Candidate candidate : response.candidates()) {
+      ObjectNode choice = choices.addObject();
+      choice.put("index", candidate.index());
+      message(candidate, choice.putObject("message"));
+      choice.putNull("logprobs");
+      choice.put("finish_reason", ChatWire.finishReason(candidate.stopReason()));
+    }
+    if (response.usage() != null) {
+      ChatWire.writeUsage(response.usage(), out.putObject("usage"));
+    }
+    return out;
+  }
+
+  private void message(ChatResponse.Candidate candidate, ObjectNode message) {
+    StringBuilder text = null;
+    StringBuilder reasoning = null;
+    ArrayNode calls = json.createArrayNode();
+    for (Part part : candidate.parts()) {
+      switch (part) {
+        case Part.Text t -> text = (text == null ? new StringBuilder() : text).append(t.text());
+        case Part.Reasoning r -> reasoning = (reasoning == null ? new StringBuilder() : reasoning).append(r.text());
+        case Part.ToolCall c -> {
+          ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
+          call.putObject("function").put("name", c.name())
+              .put("arguments", c.argumentsJson() == null ? "" : c.argumentsJson());
+        }
+        case Part.Image i -> throw new IllegalArgumentException("an answer holds no images");
+        case Part.ToolResult r -> throw new IllegalArgumentException("an answer holds no tool results");
+      }
+    }
+    message.put("role", "assistant");
+    if (text == null) {
+      message.putNull("content");
+    } else {
+      message.put("content", text.toString());
+    }
+    if (reasoning != null) {
+      message.put("reasoning_content", reasoning.toString());
+    }
+    if (!calls.isEmpty()) {
+      message.set("tool_calls", calls);
+    }
+    message.putNull("refusal");
+    message.putArray("annotations");
+  }
+}
