@@ -37,8 +37,13 @@ public sealed interface OpenAiChatRoute {
 
     @Override
     public String pathAndQuery(String upstreamModel) {
-      return "/openai/deployments/" + URLEncoder.encode(upstreamModel, StandardCharsets.UTF_8)
-          + "/chat/completions?api-version=" + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
+      return "/openai/deployments/" + pathSegment(upstreamModel) + "/chat/completions?api-version="
+          + URLEncoder.encode(apiVersion, StandardCharsets.UTF_8);
+    }
+
+    /** URLEncoder writes form encoding, where a space is '+'; in a path '+' is a plus sign. */
+    private static String pathSegment(String s) {
+      return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Override
