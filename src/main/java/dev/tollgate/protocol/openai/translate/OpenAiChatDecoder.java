@@ -70,6 +70,9 @@ public final class OpenAiChatDecoder {
       }
     }
     String model = Fields.requiredString(body, "model", "");
+    if (model.isBlank()) {
+      throw new TranslationException("model", "'model' must not be empty");
+    }
     boolean stream = Boolean.TRUE.equals(Fields.bool(body, "stream", ""));
     boolean includeUsage = includeUsage(body, stream);
     List<Part.Text> system = new ArrayList<>();

@@ -186,8 +186,10 @@ public final class OpenAiChatEncoder {
       return; // nothing but reasoning this target cannot take
     }
     ObjectNode message = out.addObject().put("role", "assistant");
-    if (texts.isEmpty()) {
+    if (texts.isEmpty() && !calls.isEmpty()) {
       message.putNull("content");
+    } else if (texts.isEmpty()) {
+      message.put("content", ""); // compatible servers want content when there are no tool calls
     } else if (texts.size() == 1) {
       message.put("content", texts.getFirst());
     } else {

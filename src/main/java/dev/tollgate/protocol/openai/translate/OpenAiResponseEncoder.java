@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.canonical.ChatResponse;
 import dev.tollgate.protocol.canonical.Part;
+import dev.tollgate.protocol.canonical.TranslationException;
 
 /**
  * Writes a canonical answer as an OpenAI {@code chat.completion} object. One message per candidate:
@@ -27,10 +28,11 @@ public final class OpenAiResponseEncoder {
     out.put("created", response.created());
     out.put("model", response.model());
     ArrayNode choices = out.putArray("choices");
-    for (ChatResponse.Candidate candidate : response.candidates()) {
+    for (int i = 0; i < response.candidates().size(); i++) {
+      ChatResponse.Candidate candidate = response.candidates().get(i);
       ObjectNode choice = choices.addObject();
       choice.put("index", candidate.index());
-      message(candidate, choice.putObject("message"));
+      message(candidate, "candidates[" + i + "]", choice.putObject("message"));
       choice.putNull("logprobs");
       choice.put("finish_reason", ChatWire.finishReason(candidate.stopReason()));
     }
@@ -40,21 +42,28 @@ public final class OpenAiResponseEncoder {
     return out;
   }
 
-  private void message(ChatResponse.Candidate candidate, ObjectNode message) {
+  private void message(ChatResponse.Candidate candidate, String at, ObjectNode message) {
     StringBuilder text = null;
     StringBuilder reasoning = null;
     ArrayNode calls = json.createArrayNode();
-    for (Part part : candidate.parts()) {
+    for (int j = 0; j < candidate.parts().size(); j++) {
+      Part part = candidate.parts().get(j);
+      String partPath = at + ".parts[" + j + "]";
       switch (part) {
         case Part.Text t -> text = (text == null ? new StringBuilder() : text).append(t.text());
-        case Part.Reasoning r -> reasoning = (reasoning == null ? new StringBuilder() : reasoning).append(r.text());
+        case Part.Reasoning r -> {
+          if (!r.text().isEmpty()) { // redacted thinking has no text to show
+            reasoning = (reasoning == null ? new StringBuilder() : reasoning).append(r.text());
+          }
+        }
         case Part.ToolCall c -> {
           ObjectNode call = calls.addObject().put("id", c.id()).put("type", "function");
           call.putObject("function").put("name", c.name())
               .put("arguments", c.argumentsJson() == null ? "" : c.argumentsJson());
         }
-        case Part.Image i -> throw new IllegalArgumentException("an answer holds no images");
-        case Part.ToolResult r -> throw new IllegalArgumentException("an answer holds no tool results");
+        case Part.Image i -> throw new TranslationException(partPath,
+            "an OpenAI chat answer cannot carry an image the model produced");
+        case Part.ToolResult r -> throw new TranslationException(partPath, "an answer cannot hold a tool result");
       }
     }
     message.put("role", "assistant");

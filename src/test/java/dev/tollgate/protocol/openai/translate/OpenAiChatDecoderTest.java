@@ -212,6 +212,7 @@ class OpenAiChatDecoderTest {
         Arguments.of("{\"model\":\"m\",\"messages\":[]}", "messages", "at least one"),
         Arguments.of("{\"model\":\"m\"}", "messages", "at least one"),
         Arguments.of("{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "model", "required"),
+        Arguments.of("{\"model\":\" \"," + user + "}", "model", "empty"),
         Arguments.of("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
             + "\"image_url\":{\"url\":\"data:image/svg+xml,<svg/>\"}}]}]}",
             "messages[0].content[0].image_url.url", "base64"),

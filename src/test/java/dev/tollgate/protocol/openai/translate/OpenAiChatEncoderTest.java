@@ -85,7 +85,7 @@ class OpenAiChatEncoderTest {
     assertJsonEquals(compatible.encode(b.build()).get("messages"), """
         [{"role":"user","content":"2+2?"},
          {"role":"assistant","content":"4","reasoning_content":"Add them."},
-         {"role":"assistant","content":null,"reasoning_content":"only thinking"},
+         {"role":"assistant","content":"","reasoning_content":"only thinking"},
          {"role":"user","content":"and 3+3?"}]
         """);
     assertJsonEquals(openAi.encode(b.build()).get("messages"), """

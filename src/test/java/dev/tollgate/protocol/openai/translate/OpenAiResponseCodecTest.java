@@ -126,6 +126,20 @@ class OpenAiResponseCodecTest {
         """);
   }
 
+  @Test
+  void redactedThinkingWritesNoReasoningAndImagesAreRefused() {
+    ChatResponse redacted = new ChatResponse("id", "m", 1, List.of(new Candidate(0, List.of(
+        new Part.Reasoning("", null, "EmwKAhgBEgy3va3p"), new Part.Text("Hi")), StopReason.END)), null);
+    assertThat(encoder.encode(redacted).at("/choices/0/message").has("reasoning_content")).isFalse();
+    ChatResponse image = new ChatResponse("id", "gemini-2.5-flash-image", 1, List.of(
+        new Candidate(0, List.of(new Part.Text("Here:")), StopReason.END),
+        new Candidate(1, List.of(new Part.Text("Here:"), Part.Image.inline("image/png", "iVBOR")), StopReason.END)),
+        null);
+    assertThatThrownBy(() -> encoder.encode(image))
+        .isInstanceOfSatisfying(TranslationException.class,
+            e -> assertThat(e.field()).isEqualTo("candidates[1].parts[1]"));
+  }
+
   static Stream<Arguments> finishReasons() {
     return Stream.of(
         Arguments.of(StopReason.END, "stop"),
