@@ -28,7 +28,8 @@ import java.util.Set;
  * servers do differently: no role chunk, usage on the last content chunk or on every chunk (the
  * last one seen wins, reported once before {@link StreamEvent.End}), {@code : keep-alive} comments,
  * reasoning as {@code reasoning_content} or {@code reasoning} deltas, a whole tool call in one chunk,
- * and tool calls without an {@code index} or reusing index 0 with a new id. An {@code error} object
+ * tool calls without an {@code index} or reusing index 0 with a new id, and Azure's content-filter
+ * chunks (an opening one with an empty id and no choices, choices without a delta). An {@code error} object
  * becomes a {@link StreamEvent.Failure}; a stream that ends without {@code [DONE]} (and without an
  * error) is broken and throws {@link TranslationException}. Not thread-safe: one per stream.
  */
@@ -65,6 +66,9 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
         continue; // comments (": keep-alive"), and fields other than data
       }
       if (data.strip().equals("[DONE]")) {
+        if (!started) {
+          start(new StreamEvent.Start("", "", 0), out);
+        }
         reportUsage(out);
         out.add(new StreamEvent.End());
         finished = true;
@@ -114,32 +118,42 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   private void chunk(JsonNode chunk, List<StreamEvent> out) {
     JsonNode error = get(chunk, "error");
     if (error != null) {
-      reportUsage(out);
+      if (started) {
+        reportUsage(out);
+      }
       out.add(failure(error));
       finished = true;
       return;
     }
-    if (!started) {
-      started = true;
-      JsonNode created = get(chunk, "created");
-      if (created != null && !created.isIntegralNumber()) {
-        throw wrongType("created", "an integer");
-      }
-      String id = Fields.string(chunk, "id", "");
-      String model = Fields.string(chunk, "model", "");
-      out.add(new StreamEvent.Start(id == null ? "" : id, model == null ? "" : model,
-          created == null ? 0 : created.asLong()));
-    }
+    List<StreamEvent> events = new ArrayList<>();
     JsonNode list = Fields.array(chunk, "choices", "");
     if (list != null) {
       for (int i = 0; i < list.size(); i++) {
-        choice(list.get(i), index("choices", i), out);
+        choice(list.get(i), index("choices", i), events);
       }
     }
     JsonNode usageNode = Fields.object(chunk, "usage", "");
     if (usageNode != null) {
       usage = ChatWire.readUsage(usageNode);
     }
+    String id = Fields.string(chunk, "id", "");
+    // Azure opens with a content-filter chunk whose id, model and created are empty: the answer
+    // starts with the first chunk that names it or carries some of it.
+    if (!started && ((id != null && !id.isEmpty()) || !events.isEmpty())) {
+      JsonNode created = get(chunk, "created");
+      if (created != null && !created.isIntegralNumber()) {
+        throw wrongType("created", "an integer");
+      }
+      String model = Fields.string(chunk, "model", "");
+      start(new StreamEvent.Start(id == null ? "" : id, model == null ? "" : model,
+          created == null ? 0 : created.asLong()), out);
+    }
+    out.addAll(events);
+  }
+
+  private void start(StreamEvent.Start start, List<StreamEvent> out) {
+    started = true;
+    out.add(start);
   }
 
   private static StreamEvent.Failure failure(JsonNode error) {

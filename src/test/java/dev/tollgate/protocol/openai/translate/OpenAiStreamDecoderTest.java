@@ -180,6 +180,42 @@ class OpenAiStreamDecoderTest {
   }
 
   @Test
+  void skipsAzuresContentFilterChunks() {
+    String filters = "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},"
+        + "\"self_harm\":{\"filtered\":false,\"severity\":\"safe\"}}";
+    String sse = "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+        + "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":" + filters + "}]}\n\n"
+        + "data: {\"choices\":[{\"content_filter_results\":{},\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
+        + "\"finish_reason\":null,\"index\":0,\"logprobs\":null}],\"created\":1736407895,"
+        + "\"id\":\"chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc\",\"model\":\"gpt-4o-mini-2024-07-18\","
+        + "\"object\":\"chat.completion.chunk\",\"system_fingerprint\":\"fp_5154047bf2\"}\n\n"
+        + "data: {\"choices\":[{\"content_filter_results\":" + filters + ",\"delta\":{\"content\":\"Start\"},"
+        + "\"finish_reason\":null,\"index\":0,\"logprobs\":null}],\"created\":1736407895,"
+        + "\"id\":\"chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc\",\"model\":\"gpt-4o-mini-2024-07-18\","
+        + "\"object\":\"chat.completion.chunk\"}\n\n"
+        + "data: {\"choices\":[{\"content_filter_results\":{},\"delta\":{},\"finish_reason\":\"stop\",\"index\":0,"
+        + "\"logprobs\":null}],\"created\":1736407895,\"id\":\"chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc\","
+        + "\"model\":\"gpt-4o-mini-2024-07-18\",\"object\":\"chat.completion.chunk\"}\n\n"
+        + "data: {\"id\":\"\",\"object\":\"\",\"created\":0,\"model\":\"\",\"choices\":[{\"finish_reason\":null,"
+        + "\"index\":0,\"content_filter_results\":" + filters + ",\"content_filter_offsets\":{\"check_offset\":5,"
+        + "\"start_offset\":5,\"end_offset\":10}}]}\n\n"
+        + "data: [DONE]\n\n";
+    assertThat(decode(sse)).containsExactly(
+        new StreamEvent.Start("chatcmpl-AnhIt2rw8vL8czymkCwEOKKTg7HPc", "gpt-4o-mini-2024-07-18", 1736407895L),
+        new StreamEvent.TextDelta(0, "Start"),
+        new StreamEvent.Finish(0, StopReason.END),
+        new StreamEvent.End());
+  }
+
+  @Test
+  void anAnswerWithoutIdsStillStartsBeforeItsFirstEventAndItsEnd() {
+    assertThat(decode("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n"))
+        .containsExactly(new StreamEvent.Start("", "", 0), new StreamEvent.TextDelta(0, "a"), new StreamEvent.End());
+    assertThat(decode("data: {\"choices\":[]}\n\ndata: [DONE]\n\n"))
+        .containsExactly(new StreamEvent.Start("", "", 0), new StreamEvent.End());
+  }
+
+  @Test
   void decodesSeveralChoicesAndARefusal() {
     String sse = "data: {\"id\":\"z\",\"created\":2,\"model\":\"gpt-4o\",\"choices\":["
         + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}},"
