@@ -202,7 +202,10 @@ final class MessageReader {
       }
     }
     JsonNode calls = Fields.array(m, "tool_calls", at);
-    if (calls != null) {
+    if (calls != null && !calls.isEmpty()) {
+      // Clients echo "content": "" beside tool calls; it says nothing, and formats with typed
+      // blocks (Anthropic) refuse empty text, so it is not kept.
+      out.removeIf(p -> p instanceof Part.Text t && t.text().isEmpty());
       for (int j = 0; j < calls.size(); j++) {
         out.add(toolCall(calls.get(j), index(path(at, "tool_calls"), j)));
       }

@@ -88,12 +88,15 @@ public final class OpenAiResponseDecoder {
     }
     String text = content(message, messagePath);
     String refusal = Fields.string(message, "refusal", messagePath);
-    if (text != null) {
+    JsonNode calls = Fields.array(message, "tool_calls", messagePath);
+    boolean hasCalls = calls != null && !calls.isEmpty();
+    // Compatible servers send "content": "" beside tool calls; formats with typed blocks (Anthropic)
+    // refuse empty text, and it says nothing, so it is not kept.
+    if (text != null && !(text.isEmpty() && hasCalls)) {
       parts.add(new Part.Text(text));
-    } else if (refusal != null) {
+    } else if (text == null && refusal != null) {
       parts.add(new Part.Text(refusal));
     }
-    JsonNode calls = Fields.array(message, "tool_calls", messagePath);
     if (calls != null) {
       for (int j = 0; j < calls.size(); j++) {
         parts.add(toolCall(calls.get(j), index(path(messagePath, "tool_calls"), j)));

@@ -165,6 +165,8 @@ class OpenAiChatDecoderTest {
         """).chat();
     assertThat(r.messages()).extracting(Message::role)
         .containsExactly(Role.ASSISTANT, Role.TOOL, Role.ASSISTANT, Role.TOOL);
+    assertThat(r.messages().get(0).parts()).as("the empty content beside a call says nothing")
+        .containsExactly(new Part.ToolCall("a", "f", "{}"));
     assertThat(r.messages().get(2).parts()).containsExactly(new Part.Text("and"),
         new Part.ToolCall("b", "f", "{}"));
   }

@@ -103,6 +103,20 @@ class OpenAiResponseCodecTest {
   }
 
   @Test
+  void emptyContentBesideToolCallsIsNotText() {
+    ChatResponse r = decoder.decode(Buffer.buffer("""
+        {"id":"chatcmpl-v","object":"chat.completion","created":1,"model":"qwen2.5-7b-instruct","choices":[
+          {"index":0,"message":{"role":"assistant","content":"","tool_calls":[
+            {"id":"chatcmpl-tool-1","type":"function","function":{"name":"f","arguments":"{}"}}]},
+           "finish_reason":"tool_calls"},
+          {"index":1,"message":{"role":"assistant","content":""},"finish_reason":"length"}]}
+        """));
+    assertThat(r.candidates()).containsExactly(
+        new Candidate(0, List.of(new Part.ToolCall("chatcmpl-tool-1", "f", "{}")), StopReason.TOOL_CALLS),
+        new Candidate(1, List.of(new Part.Text("")), StopReason.MAX_TOKENS));
+  }
+
+  @Test
   void encodesACanonicalAnswerAsOpenAiWouldSendIt() {
     ChatResponse answer = new ChatResponse("msg_01XFDUDYJgAACzvnptvVoYEL", "claude-sonnet-4-5", 1738634724L,
         List.of(new Candidate(0, List.of(

@@ -151,6 +151,17 @@ class OpenAiStreamDecoderTest {
   }
 
   @Test
+  void aUsageChunkWithNullChoicesIsUsage() {
+    String sse = "data: {\"id\":\"v\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},"
+        + "\"finish_reason\":\"stop\"}]}\n\n"
+        + "data: {\"id\":\"v\",\"choices\":null,\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}\n\n"
+        + "data: [DONE]\n\n";
+    assertThat(decode(sse)).containsExactly(new StreamEvent.Start("v", "", 0), new StreamEvent.TextDelta(0, "a"),
+        new StreamEvent.Finish(0, StopReason.END), new StreamEvent.UsageReport(new Usage(3, 1, 0, 0, 0)),
+        new StreamEvent.End());
+  }
+
+  @Test
   void toleratesWholeToolCallsAndReusedOrMissingIndexes() {
     String sse = "data: {\"id\":\"y\",\"model\":\"llama3.1\",\"created\":1,\"choices\":[{\"index\":0,\"delta\":{"
         + "\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\","
