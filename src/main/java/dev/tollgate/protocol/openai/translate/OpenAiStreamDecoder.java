@@ -43,23 +43,63 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
   private boolean started;
   private boolean finished;
   private Usage usage;
+  private TranslationException broken;
 
   public OpenAiStreamDecoder(ObjectMapper json) {
     this.json = json;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When the bytes hold good events and then a broken one, the good events are returned and the
+   * exception comes from the next call, so what the caller sees before the error does not depend on
+   * how the network cut the stream.
+   */
   @Override
   public List<StreamEvent> feed(Buffer chunk) {
+    throwPending();
     if (finished) {
       return List.of();
     }
+    List<StreamEvent> out = new ArrayList<>();
+    try {
+      read(chunk, out);
+    } catch (TranslationException e) {
+      if (out.isEmpty()) {
+        finished = true; // nothing after a protocol error is trusted
+        throw e;
+      }
+      broken = e;
+    }
+    return out;
+  }
+
+  @Override
+  public List<StreamEvent> end() {
+    throwPending();
+    if (finished) {
+      return List.of();
+    }
+    throw new TranslationException("stream", "the provider's stream ended without [DONE]");
+  }
+
+  private void throwPending() {
+    if (broken != null) {
+      TranslationException e = broken;
+      broken = null;
+      finished = true;
+      throw e;
+    }
+  }
+
+  private void read(Buffer chunk, List<StreamEvent> out) {
     List<Buffer> events;
     try {
       events = splitter.feed(chunk);
     } catch (IllegalStateException e) {
       throw new TranslationException("stream", "the provider's stream is broken: " + e.getMessage());
     }
-    List<StreamEvent> out = new ArrayList<>();
     for (Buffer event : events) {
       String data = data(event.toString(StandardCharsets.UTF_8));
       if (data == null || data.isBlank()) {
@@ -79,15 +119,6 @@ public final class OpenAiStreamDecoder implements StreamDecoder {
         break;
       }
     }
-    return out;
-  }
-
-  @Override
-  public List<StreamEvent> end() {
-    if (finished) {
-      return List.of();
-    }
-    throw new TranslationException("stream", "the provider's stream ended without [DONE]");
   }
 
   /** The event's data lines joined with newlines, or null when it has none. */

@@ -10,6 +10,8 @@ import dev.tollgate.protocol.canonical.StreamEvent;
 import dev.tollgate.protocol.canonical.TranslationException;
 import dev.tollgate.protocol.canonical.Usage;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -121,7 +123,7 @@ class OpenAiStreamDecoderTest {
     Random random = new Random(20261126L);
     for (int round = 0; round < 200; round++) {
       int[] cuts = random.ints(1 + random.nextInt(12), 0, length + 1).sorted().toArray();
-      assertThat(decode(sse, cuts)).as("cuts %s", java.util.Arrays.toString(cuts)).isEqualTo(expected);
+      assertThat(decode(sse, cuts)).as("cuts %s", Arrays.toString(cuts)).isEqualTo(expected);
     }
   }
 
@@ -274,6 +276,34 @@ class OpenAiStreamDecoderTest {
     assertThat(decoder.feed(Buffer.buffer(TEXT_STREAM + "data: {\"id\":\"late\"}\n\n"))).isEqualTo(TEXT_EVENTS);
     assertThat(decoder.feed(Buffer.buffer("data: not json\n\n"))).isEmpty();
     assertThat(decoder.end()).isEmpty();
+  }
+
+  @Test
+  void eventsBeforeABrokenChunkAreTheSameWhereverTheBytesAreCut() {
+    String sse = chunk(choice("{\"role\":\"assistant\",\"content\":\"\"}", "null"))
+        + chunk(choice("{\"content\":\"Café\"}", "null"))
+        + "data: {oops}\n\n"
+        + chunk(choice("{\"content\":\"after\"}", "null"))
+        + "data: [DONE]\n\n";
+    byte[] bytes = utf8(sse);
+    List<StreamEvent> before = List.of(new StreamEvent.Start("chatcmpl-AIjy5", "gpt-4o-2024-08-06", 1729081577L),
+        new StreamEvent.TextDelta(0, "Café"));
+    for (int cut = 0; cut <= bytes.length; cut++) {
+      OpenAiStreamDecoder decoder = new OpenAiStreamDecoder(JSON);
+      List<StreamEvent> seen = new ArrayList<>();
+      TranslationException thrown = null;
+      try {
+        seen.addAll(decoder.feed(Buffer.buffer(Arrays.copyOfRange(bytes, 0, cut))));
+        seen.addAll(decoder.feed(Buffer.buffer(Arrays.copyOfRange(bytes, cut, bytes.length))));
+        seen.addAll(decoder.end());
+      } catch (TranslationException e) {
+        thrown = e;
+      }
+      assertThat(seen).as("cut at byte %d", cut).isEqualTo(before);
+      assertThat(thrown).as("cut at byte %d", cut).isNotNull();
+      assertThat(thrown.getMessage()).contains("not JSON");
+      assertThat(decoder.feed(Buffer.buffer("data: [DONE]\n\n"))).as("nothing is trusted after the error").isEmpty();
+    }
   }
 
   static Stream<Arguments> broken() {
