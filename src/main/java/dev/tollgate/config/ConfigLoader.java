@@ -178,7 +178,8 @@ public final class ConfigLoader {
         continue;
       }
       p.allowOnly("name", "type", "base_url", "api_key", "api_version", "headers", "allow_insecure_upstream",
-          "timeouts", "max_connections", "mock");
+          "timeouts", "max_connections", "mock", "region", "aws_access_key_id", "aws_secret_access_key",
+          "aws_session_token", "default_max_tokens");
       ConfigNode nameNode = p.child("name");
       String name = nameNode.requiredString();
       if (!name.isBlank() && !seen.add(name)) {
@@ -191,25 +192,68 @@ public final class ConfigLoader {
         typeNode.problem("unknown provider type '" + typeName + "' (known: " + ProviderType.known() + ")");
       }
       boolean insecureAllowed = p.child("allow_insecure_upstream").bool(false);
-      URI baseUrl = baseUrl(p.child("base_url"), type, insecureAllowed);
+      CloudSettings cloud = cloud(p, type);
+      URI baseUrl = baseUrl(p.child("base_url"), type, insecureAllowed, cloud.region());
       Optional<Secret> apiKey = p.child("api_key").optionalString().filter(s -> !s.isEmpty()).map(Secret::new);
-      if (type == ProviderType.AZURE && apiKey.isEmpty()) {
-        p.child("api_key").problem("is required for azure providers");
+      if ((type == ProviderType.AZURE || type == ProviderType.ANTHROPIC || type == ProviderType.GEMINI)
+          && apiKey.isEmpty()) {
+        p.child("api_key").problem("is required for " + type.configName() + " providers");
+      }
+      if (type == ProviderType.BEDROCK && !p.child("api_key").isMissing()) {
+        p.child("api_key").problem("bedrock signs requests with AWS credentials (aws_access_key_id,"
+            + " aws_secret_access_key, or the AWS_* environment variables), not an API key");
       }
       String apiVersion = p.child("api_version").string("2024-10-21");
       out.add(new ProviderConfig(name, type, baseUrl, apiKey, apiVersion, p.child("headers").stringMap(),
           insecureAllowed, timeouts(p.child("timeouts")), p.child("max_connections").integer(256, 1, 100_000),
-          mock(p.child("mock"))));
+          mock(p.child("mock")), cloud));
     }
     return out;
   }
 
-  private static URI baseUrl(ConfigNode n, ProviderType type, boolean insecureAllowed) {
+  private CloudSettings cloud(ConfigNode p, ProviderType type) {
+    ConfigNode regionNode = p.child("region");
+    String region = regionNode.string("");
+    if (type == ProviderType.BEDROCK && region.isBlank()) {
+      region = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", ""));
+      if (region.isBlank()) {
+        regionNode.problem("is required for bedrock providers (or set AWS_REGION)");
+      }
+    }
+    Optional<String> keyId = p.child("aws_access_key_id").optionalString().filter(s -> !s.isBlank());
+    Optional<Secret> secret = p.child("aws_secret_access_key").optionalString().filter(s -> !s.isBlank())
+        .map(Secret::new);
+    Optional<Secret> token = p.child("aws_session_token").optionalString().filter(s -> !s.isBlank()).map(Secret::new);
+    if (keyId.isPresent() != secret.isPresent()) {
+      p.child(keyId.isPresent() ? "aws_secret_access_key" : "aws_access_key_id")
+          .problem("aws_access_key_id and aws_secret_access_key go together");
+    }
+    if (type == ProviderType.BEDROCK && keyId.isEmpty()) {
+      // The standard AWS environment variables, read here so the gateway never reads the environment itself.
+      String envId = env.getOrDefault("AWS_ACCESS_KEY_ID", "");
+      String envSecret = env.getOrDefault("AWS_SECRET_ACCESS_KEY", "");
+      if (envId.isBlank() || envSecret.isBlank()) {
+        p.child("aws_access_key_id").problem("bedrock needs AWS credentials: set aws_access_key_id and"
+            + " aws_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment");
+      } else {
+        keyId = Optional.of(envId);
+        secret = Optional.of(new Secret(envSecret));
+        String envToken = env.getOrDefault("AWS_SESSION_TOKEN", "");
+        token = envToken.isBlank() ? token : Optional.of(new Secret(envToken));
+      }
+    }
+    return new CloudSettings(region, keyId, secret, token, p.child("default_max_tokens").integer(4096, 1, 10_000_000));
+  }
+
+  private static URI baseUrl(ConfigNode n, ProviderType type, boolean insecureAllowed, String region) {
     if (type == ProviderType.MOCK) {
       if (!n.isMissing()) {
         n.problem("mock providers take no base_url");
       }
       return null;
+    }
+    if (n.isMissing() && type != null && type.defaultBaseUrl(region) != null) {
+      return URI.create(type.defaultBaseUrl(region));
     }
     String raw = n.requiredString();
     if (raw.isBlank()) {

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param apiVersion Azure's {@code api-version} query parameter
  * @param headers extra headers sent on every upstream request
  * @param maxConnections pooled connections per event loop
+ * @param cloud settings of cloud providers (AWS region and credentials, Anthropic's default max_tokens)
  */
 public record ProviderConfig(
     String name,
@@ -23,9 +24,17 @@ public record ProviderConfig(
     boolean allowInsecureUpstream,
     Timeouts timeouts,
     int maxConnections,
-    MockSettings mock) {
+    MockSettings mock,
+    CloudSettings cloud) {
 
   public ProviderConfig {
     headers = Map.copyOf(headers);
+  }
+
+  public ProviderConfig(String name, ProviderType type, URI baseUrl, Optional<Secret> apiKey, String apiVersion,
+      Map<String, String> headers, boolean allowInsecureUpstream, Timeouts timeouts, int maxConnections,
+      MockSettings mock) {
+    this(name, type, baseUrl, apiKey, apiVersion, headers, allowInsecureUpstream, timeouts, maxConnections, mock,
+        CloudSettings.NONE);
   }
 }

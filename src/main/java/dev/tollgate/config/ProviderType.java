@@ -9,7 +9,28 @@ import java.util.stream.Collectors;
 public enum ProviderType {
   OPENAI,
   AZURE,
+  /** Anthropic's Messages API. */
+  ANTHROPIC,
+  /** Google AI's Gemini API (API key). */
+  GEMINI,
+  /** AWS Bedrock's Converse API, SigV4-signed. */
+  BEDROCK,
   MOCK;
+
+  /** Whether the provider speaks the OpenAI wire format, so OpenAI callers' bytes pass through. */
+  public boolean openAiCompatible() {
+    return this == OPENAI || this == AZURE || this == MOCK;
+  }
+
+  /** The API root used when the config gives no base_url; null when one is required. */
+  public String defaultBaseUrl(String region) {
+    return switch (this) {
+      case ANTHROPIC -> "https://api.anthropic.com";
+      case GEMINI -> "https://generativelanguage.googleapis.com";
+      case BEDROCK -> region == null || region.isBlank() ? null : "https://bedrock-runtime." + region + ".amazonaws.com";
+      case OPENAI, AZURE, MOCK -> null;
+    };
+  }
 
   public String configName() {
     return name().toLowerCase(Locale.ROOT);

@@ -7,6 +7,7 @@ import dev.tollgate.config.Secret;
 import dev.tollgate.provider.UpstreamException.Kind;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -18,6 +19,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -73,23 +75,40 @@ public final class HttpUpstream implements Upstream {
     return config.name();
   }
 
+  /** The path of a pass-through request under the base URL. */
   String uri(UpstreamRequest request) {
     if (config.type() == ProviderType.AZURE) {
-      return basePath + "/openai/deployments/" + URLEncoder.encode(request.upstreamModel(), StandardCharsets.UTF_8)
+      // A path segment: percent-encoded, spaces as %20 (URLEncoder's '+' is a literal plus in a path).
+      return "/openai/deployments/" + URLEncoder.encode(request.upstreamModel(), StandardCharsets.UTF_8)
+          .replace("+", "%20")
           + request.endpoint().path() + "?api-version="
           + URLEncoder.encode(config.apiVersion(), StandardCharsets.UTF_8);
     }
-    return basePath + request.endpoint().path();
+    return request.endpoint().path();
   }
 
   @Override
   public UpstreamCall open(UpstreamRequest request) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("content-type", "application/json");
+    headers.put("accept", request.stream() ? "text/event-stream" : "application/json");
+    headers.putAll(authHeaders);
+    return exchange(HttpMethod.POST, uri(request), headers, request.body(), request.requestId());
+  }
+
+  /**
+   * Sends a request of any shape to this provider: {@code pathAndQuery} goes after the base URL's
+   * path; {@code headers} (protocol and credentials) are sent with the provider's configured extra
+   * headers and our request id. Must be invoked on the event loop that owns this instance.
+   */
+  public UpstreamCall exchange(HttpMethod method, String pathAndQuery, Map<String, String> headers, Buffer body,
+      String requestId) {
     RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
+        .setMethod(method)
         .setHost(host)
         .setPort(port)
         .setSsl(ssl)
-        .setURI(uri(request));
+        .setURI(basePath + pathAndQuery);
     Call call = new Call();
     client.request(options).onComplete(ar -> {
       if (ar.failed()) {
@@ -104,13 +123,11 @@ public final class HttpUpstream implements Upstream {
       }
       call.request = req;
       call.reached = true;
-      MultiMap headers = req.headers();
-      headers.set(HttpHeaders.CONTENT_TYPE, "application/json");
-      headers.set(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
-      headers.set("x-request-id", request.requestId());
-      config.headers().forEach(headers::set);
-      authHeaders.forEach(headers::set);
-      req.send(request.body()).onComplete(sent -> {
+      MultiMap out = req.headers();
+      out.set("x-request-id", requestId);
+      config.headers().forEach(out::set);
+      headers.forEach(out::set);
+      req.send(body).onComplete(sent -> {
         if (sent.succeeded()) {
           var resp = sent.result();
           call.promise.tryComplete(new UpstreamResponse(resp.statusCode(), resp.headers(), resp));
@@ -121,6 +138,11 @@ public final class HttpUpstream implements Upstream {
       });
     });
     return call;
+  }
+
+  /** The base URL's host, for request signing. */
+  public String host() {
+    return host;
   }
 
   @Override

@@ -13,4 +13,23 @@ public interface UpstreamCall {
 
   /** True once the request was handed to the provider (so it may have done, and billed, work). */
   boolean reached();
+
+  /** A call that never started: its response fails with {@code why} at once. */
+  static UpstreamCall failed(Throwable why) {
+    Future<UpstreamResponse> failure = Future.failedFuture(why);
+    return new UpstreamCall() {
+      @Override
+      public Future<UpstreamResponse> response() {
+        return failure;
+      }
+
+      @Override
+      public void abort() {}
+
+      @Override
+      public boolean reached() {
+        return false;
+      }
+    };
+  }
 }

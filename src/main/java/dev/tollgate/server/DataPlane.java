@@ -11,6 +11,7 @@ import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.protocol.openai.RequestDecoder;
 import dev.tollgate.protocol.openai.RequestEncoder;
 import dev.tollgate.routing.ModelCatalog;
+import dev.tollgate.protocol.openai.translate.OpenAiChatDecoder;
 import dev.tollgate.provider.OpenAiErrorClassifier;
 import dev.tollgate.routing.Router;
 import dev.tollgate.store.IdGenerator;
@@ -28,6 +29,8 @@ public record DataPlane(
     ModelCatalog catalog,
     Router router,
     OpenAiErrorClassifier errors,
+    CodecProviders providers,
+    OpenAiChatDecoder chatDecoder,
     Settlement settlement,
     UsageRecorder recorder,
     TokenCounter tokens,

@@ -6,6 +6,7 @@ import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.observe.HealthService;
 import dev.tollgate.provider.Endpoint;
+import dev.tollgate.provider.CodecUpstream;
 import dev.tollgate.provider.HttpUpstream;
 import dev.tollgate.provider.MockUpstream;
 import dev.tollgate.provider.Upstream;
@@ -36,6 +37,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final HealthService health;
   private final int port;
   private final Map<String, Upstream> upstreams = new HashMap<>();
+  private final Map<String, CodecUpstream> translators = new HashMap<>();
   private HttpServer server;
 
   public GatewayVerticle(DataPlane plane, AdminApi admin, ModelsHandler models, HealthService health, int port) {
@@ -50,10 +52,11 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     TokenCounter tokens = plane.tokens();
     for (ProviderConfig p : plane.config().providers()) {
-      upstreams.put(p.name(), switch (p.type()) {
-        case OPENAI, AZURE -> new HttpUpstream(vertx, p);
-        case MOCK -> new MockUpstream(vertx, p, tokens, plane.clock());
-      });
+      switch (p.type()) {
+        case OPENAI, AZURE -> upstreams.put(p.name(), new HttpUpstream(vertx, p));
+        case MOCK -> upstreams.put(p.name(), new MockUpstream(vertx, p, tokens, plane.clock()));
+        case ANTHROPIC, GEMINI, BEDROCK -> translators.put(p.name(), plane.providers().create(vertx, p));
+      }
     }
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(plane.config().server().host())
@@ -78,7 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
     Handler<RoutingContext> jsonOnly = GatewayVerticle::requireJson;
 
     for (Endpoint endpoint : Endpoint.values()) {
-      ProxyHandler proxy = new ProxyHandler(plane, upstreams, vertx, endpoint);
+      ProxyHandler proxy = new ProxyHandler(plane, upstreams, translators, vertx, endpoint);
       // Separate routes: Vert.x runs a route's body handler before its other handlers, and the
       // content type must be checked before the body is read.
       router.post("/v1" + endpoint.path()).handler(jsonOnly);
@@ -136,6 +139,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.onComplete(v -> upstreams.values().forEach(Upstream::close));
+    return closed.onComplete(v -> {
+      upstreams.values().forEach(Upstream::close);
+      translators.values().forEach(CodecUpstream::close);
+    });
   }
 }

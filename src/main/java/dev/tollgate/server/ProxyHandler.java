@@ -8,6 +8,12 @@ import dev.tollgate.protocol.openai.OpenAiRequest;
 import dev.tollgate.protocol.openai.RelayOutcome;
 import dev.tollgate.protocol.openai.RelayOutcome.Result;
 import dev.tollgate.protocol.openai.StreamRelay;
+import dev.tollgate.protocol.canonical.TranslationException;
+import dev.tollgate.protocol.openai.translate.OpenAiChatRequest;
+import dev.tollgate.protocol.translate.OpenAiClientFormat;
+import dev.tollgate.protocol.translate.TranslatedBodyRelay;
+import dev.tollgate.protocol.translate.TranslatedStreamRelay;
+import dev.tollgate.provider.CodecUpstream;
 import dev.tollgate.provider.Endpoint;
 import dev.tollgate.provider.TimedUpstreamCall;
 import dev.tollgate.provider.Upstream;
@@ -51,12 +57,15 @@ public final class ProxyHandler {
 
   private final DataPlane plane;
   private final Map<String, Upstream> upstreams;
+  private final Map<String, CodecUpstream> translators;
   private final Vertx vertx;
   private final Endpoint endpoint;
 
-  public ProxyHandler(DataPlane plane, Map<String, Upstream> upstreams, Vertx vertx, Endpoint endpoint) {
+  public ProxyHandler(DataPlane plane, Map<String, Upstream> upstreams, Map<String, CodecUpstream> translators,
+      Vertx vertx, Endpoint endpoint) {
     this.plane = plane;
     this.upstreams = upstreams;
+    this.translators = translators;
     this.vertx = vertx;
     this.endpoint = endpoint;
   }
@@ -183,22 +192,48 @@ public final class ProxyHandler {
   /** Starts one attempt's upstream call and relay; it ends in {@link #finishAttempt}. */
   private void launch(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt) {
     Deployment deployment = attempt.deployment();
-    Upstream upstream = upstreams.get(deployment.provider());
     ProviderConfig provider = plane.provider(deployment.provider());
-    UpstreamRequest upstreamRequest = new UpstreamRequest(endpoint, deployment.upstreamModel(),
-        plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.request().stream(),
-        RequestIds.of(ctx));
+    CodecUpstream translator = translators.get(deployment.provider());
     Clocks clocks = new Clocks(start);
     clocks.upstreamStart = System.nanoTime();
     clocks.priorNanos = flight.elsewhereNanos;
-    UpstreamCall call = new TimedUpstreamCall(upstream.open(upstreamRequest), vertx, provider.timeouts(),
-        provider.name());
-    Relay relay = new Relay(flight, attempt, call);
+    UpstreamCall opened = translator != null
+        ? openTranslated(ctx, resolved, flight, translator, deployment)
+        : upstreams.get(deployment.provider()).open(new UpstreamRequest(endpoint, deployment.upstreamModel(),
+            plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.request().stream(),
+            RequestIds.of(ctx)));
+    UpstreamCall call = new TimedUpstreamCall(opened, vertx, provider.timeouts(), provider.name());
+    Relay relay = new Relay(flight, attempt, call, translator);
     flight.active.add(relay);
     call.response()
         .compose(response -> relay.start(ctx, resolved, call, response, clocks))
         .recover(failure -> Future.succeededFuture(outcomeOf(failure, provider.name(), flight.clientGone)))
         .onComplete(done -> finishAttempt(ctx, resolved, flight, attempt, call, done.result(), clocks, relay));
+  }
+
+  /**
+   * Opens a call to a provider with its own wire format: the caller's request, decoded once into the
+   * canonical model, re-encoded by the provider's codec. What cannot be expressed fails the attempt
+   * with a 400 naming the field, before anything is sent.
+   */
+  private UpstreamCall openTranslated(RoutingContext ctx, Resolved resolved, Flight flight, CodecUpstream translator,
+      Deployment deployment) {
+    try {
+      if (endpoint != Endpoint.CHAT_COMPLETIONS) {
+        throw ApiError.invalidRequest("the model '" + resolved.model().name() + "' is served by '"
+            + deployment.provider() + "', which offers chat completions only, not " + endpoint.path(), "model")
+            .exception();
+      }
+      if (flight.canonical == null) {
+        flight.canonical = plane.chatDecoder().decode(resolved.request().body());
+      }
+      return translator.open(flight.canonical.chat().withModel(deployment.upstreamModel()),
+          deployment.upstreamModel(), RequestIds.of(ctx));
+    } catch (TranslationException e) {
+      return UpstreamCall.failed(ApiError.invalidRequest(e.getMessage(), e.field()).exception());
+    } catch (GatewayException e) {
+      return UpstreamCall.failed(e);
+    }
   }
 
   /**
@@ -235,6 +270,8 @@ public final class ProxyHandler {
     boolean clientGone;
     /** Time in earlier attempts and backoff waits: not the gateway's own overhead. */
     long elsewhereNanos;
+    /** The caller's request in the canonical model, decoded when a translating provider first needs it. */
+    OpenAiChatRequest canonical;
     /** Whether a usage slot is reserved for the next attempt (admission took the first). */
     boolean slotHeld = true;
     private final Runnable release;
@@ -281,16 +318,20 @@ public final class ProxyHandler {
     final Flight flight;
     final Attempt attempt;
     final UpstreamCall call;
+    final CodecUpstream translator;
     StreamRelay stream;
     BodyRelay body;
+    TranslatedStreamRelay translatedStream;
+    TranslatedBodyRelay translatedBody;
     ProviderError heldBack;
     /** Cancelled because another attempt answered first. */
     boolean lost;
 
-    Relay(Flight flight, Attempt attempt, UpstreamCall call) {
+    Relay(Flight flight, Attempt attempt, UpstreamCall call, CodecUpstream translator) {
       this.flight = flight;
       this.attempt = attempt;
       this.call = call;
+      this.translator = translator;
     }
 
     void clientClosed() {
@@ -298,6 +339,10 @@ public final class ProxyHandler {
         stream.clientClosed();
       } else if (body != null) {
         body.clientClosed();
+      } else if (translatedStream != null) {
+        translatedStream.clientClosed();
+      } else if (translatedBody != null) {
+        translatedBody.clientClosed();
       } else {
         call.abort();
       }
@@ -307,6 +352,21 @@ public final class ProxyHandler {
         Clocks clocks) {
       Deployment deployment = attempt.deployment();
       boolean sse = response.ok() && resolved.request().stream();
+      if (translator != null) {
+        var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
+        OpenAiClientFormat format = new OpenAiClientFormat(plane.json(), flight.canonical.includeUsage());
+        if (sse) {
+          translatedStream = new TranslatedStreamRelay(translator.codec().streamDecoder(), format.streamEncoder(), call,
+              response, ctx.response(), onCommit, () -> flight.claim(this), deployment.provider());
+          return translatedStream.start();
+        }
+        translatedBody = new TranslatedBodyRelay(format, translator.codec(), call, response, ctx.response(), onCommit,
+            () -> flight.claim(this), deployment.provider(), MAX_ANSWER_BYTES, e -> {
+              heldBack = e;
+              return flight.plan.mayRetry(e.errorClass()) || attempt.number() > 1 || flight.active.size() > 1;
+            });
+        return translatedBody.start();
+      }
       if (sse && !isEventStream(response.headers())) {
         call.abort();
         return Future.failedFuture(ApiError.upstreamProtocol(deployment.provider(),

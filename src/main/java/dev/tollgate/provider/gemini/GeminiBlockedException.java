@@ -3,6 +3,7 @@ package dev.tollgate.provider.gemini;
 import dev.tollgate.protocol.canonical.Usage;
 import dev.tollgate.provider.ErrorClass;
 import dev.tollgate.provider.ProviderError;
+import dev.tollgate.provider.ProviderRefusalException;
 import java.util.Objects;
 
 /**
@@ -12,27 +13,18 @@ import java.util.Objects;
  * any other upstream error (fall back, or answer the caller with a content-filter error). The prompt
  * tokens were still counted by Google, so the usage comes along for billing.
  */
-public final class GeminiBlockedException extends RuntimeException {
-  private final ProviderError error;
-  private final Usage usage;
+public final class GeminiBlockedException extends ProviderRefusalException {
 
+  /** {@code error} has Gemini's block reason (SAFETY, PROHIBITED_CONTENT, ...) as its type. */
   public GeminiBlockedException(ProviderError error, Usage usage) {
-    super(error.message(), null, false, false);
+    super(checked(error), Objects.requireNonNull(usage, "usage"));
+  }
+
+  private static ProviderError checked(ProviderError error) {
     if (error.errorClass() != ErrorClass.CONTENT_FILTERED) {
       throw new IllegalArgumentException("a blocked prompt is a content-filter error: " + error.errorClass());
     }
-    this.error = error;
-    this.usage = Objects.requireNonNull(usage, "usage");
-  }
-
-  /** The refusal, with Gemini's block reason (SAFETY, PROHIBITED_CONTENT, ...) as its type. */
-  public ProviderError error() {
     return error;
-  }
-
-  /** The prompt tokens Google counted before refusing. */
-  public Usage usage() {
-    return usage;
   }
 
   /** The refusal for {@code blockReason}, optionally explained by {@code blockReasonMessage}. */
