@@ -43,8 +43,9 @@ class ConfigLoaderTest {
   private static final String VALID = AUTH + PROVIDERS + MODELS;
   private static final String HTTP_HINT =
       " sends prompts and keys unencrypted; use https:// or set allow_insecure_upstream: true";
-  private static final String PROVIDER_FIELDS = "allow_insecure_upstream, api_key, api_version, base_url, headers, "
-      + "max_connections, mock, name, timeouts, type";
+  private static final String PROVIDER_FIELDS = "allow_insecure_upstream, api_key, api_version, aws_access_key_id, "
+      + "aws_secret_access_key, aws_session_token, base_url, default_max_tokens, headers, max_connections, mock, name, "
+      + "region, timeouts, type";
 
   private static TollgateConfig parse(String yaml) {
     return new ConfigLoader(Map.of(), false).parse(yaml);
@@ -82,7 +83,26 @@ class ConfigLoaderTest {
             List.of("models[0].deployments[0].provider: unknown provider 'openai' (known: none configured)")),
         argumentSet("unknown provider type",
             withProvider("{ name: openai, type: openia, base_url: \"https://api.openai.com/v1\" }"),
-            List.of("providers[0].type: unknown provider type 'openia' (known: openai, azure, mock)")),
+            List.of("providers[0].type: unknown provider type 'openia' (known: openai, azure, anthropic, gemini,"
+                + " bedrock, mock)")),
+        // --- providers with their own wire formats
+        argumentSet("anthropic without a key",
+            withProvider("{ name: openai, type: anthropic }"),
+            List.of("providers[0].api_key: is required for anthropic providers")),
+        argumentSet("gemini without a key",
+            withProvider("{ name: openai, type: gemini }"),
+            List.of("providers[0].api_key: is required for gemini providers")),
+        argumentSet("bedrock without region or credentials",
+            withProvider("{ name: openai, type: bedrock }"),
+            List.of("providers[0].region: is required for bedrock providers (or set AWS_REGION)",
+                "providers[0].aws_access_key_id: bedrock needs AWS credentials: set aws_access_key_id and"
+                    + " aws_secret_access_key, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment",
+                "providers[0].base_url: is required")),
+        argumentSet("bedrock with an api key and half a key pair",
+            withProvider("{ name: openai, type: bedrock, region: eu-west-1, api_key: k, aws_access_key_id: AKID }"),
+            List.of("providers[0].aws_secret_access_key: aws_access_key_id and aws_secret_access_key go together",
+                "providers[0].api_key: bedrock signs requests with AWS credentials (aws_access_key_id,"
+                    + " aws_secret_access_key, or the AWS_* environment variables), not an API key")),
         argumentSet("provider type missing",
             withProvider("{ name: openai, base_url: \"https://api.openai.com/v1\" }"),
             List.of("providers[0].type: is required")),
@@ -461,6 +481,27 @@ class ConfigLoaderTest {
         .contains(new UpstreamAddress(false, "127.0.0.1", 80, ""));
     assertThat(UpstreamAddress.of(URI.create("http://[::1]:8000/v1")))
         .contains(new UpstreamAddress(false, "[::1]", 8000, "/v1"));
+  }
+
+  @Test
+  void cloudProvidersGetTheirDefaultBaseUrlsAndBedrockItsCredentialsFromTheEnvironment() {
+    TollgateConfig config = new ConfigLoader(Map.of("AWS_REGION", "eu-central-1", "AWS_ACCESS_KEY_ID", "AKIDENV",
+        "AWS_SECRET_ACCESS_KEY", "env-secret", "AWS_SESSION_TOKEN", "env-token"), false).parse(AUTH + """
+        providers:
+          - { name: openai, type: anthropic, api_key: sk-ant }
+          - { name: demo, type: gemini, api_key: g }
+          - { name: aws, type: bedrock }
+        """ + MODELS);
+    assertThat(config.provider("openai").orElseThrow().baseUrl()).isEqualTo(URI.create("https://api.anthropic.com"));
+    assertThat(config.provider("demo").orElseThrow().baseUrl())
+        .isEqualTo(URI.create("https://generativelanguage.googleapis.com"));
+    ProviderConfig aws = config.provider("aws").orElseThrow();
+    assertThat(aws.baseUrl()).isEqualTo(URI.create("https://bedrock-runtime.eu-central-1.amazonaws.com"));
+    assertThat(aws.cloud().region()).isEqualTo("eu-central-1");
+    assertThat(aws.cloud().awsAccessKeyId()).contains("AKIDENV");
+    assertThat(aws.cloud().awsSecretAccessKey()).map(Secret::value).contains("env-secret");
+    assertThat(aws.cloud().awsSessionToken()).map(Secret::value).contains("env-token");
+    assertThat(aws.toString()).doesNotContain("env-secret").doesNotContain("env-token");
   }
 
   // ---------------------------------------------------------------- interpolation
