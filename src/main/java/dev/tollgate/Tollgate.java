@@ -23,6 +23,7 @@ import dev.tollgate.provider.OpenAiErrorClassifier;
 import dev.tollgate.routing.DeploymentSelector;
 import dev.tollgate.routing.Router;
 import dev.tollgate.server.Async;
+import dev.tollgate.protocol.anthropic.AnthropicRequestDecoder;
 import dev.tollgate.protocol.openai.translate.OpenAiChatDecoder;
 import dev.tollgate.server.CodecProviders;
 import dev.tollgate.server.DataPlane;
@@ -105,7 +106,8 @@ public final class Tollgate implements AutoCloseable {
     this.router = new Router(catalog, config.routing(),
         new DeploymentSelector(ThreadLocalRandom::current, prices, clock), ThreadLocalRandom::current, clock);
     DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
-        router, new OpenAiErrorClassifier(clock), new CodecProviders(json, clock), new OpenAiChatDecoder(json), settlement, recorder, tokens, metrics, json, async,
+        router, new OpenAiErrorClassifier(clock), new CodecProviders(json, clock), new OpenAiChatDecoder(json),
+        new AnthropicRequestDecoder(json), settlement, recorder, tokens, metrics, json, async,
         inFlight, ids, clock);
     AdminApi admin = new AdminApi(authenticator, keyService, usageStore, catalog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());

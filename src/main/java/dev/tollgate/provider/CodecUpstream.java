@@ -14,14 +14,35 @@ import java.util.Map;
  * over the provider's pooled connections. One per provider per event loop, like {@link HttpUpstream}.
  */
 public final class CodecUpstream implements AutoCloseable {
-  private final HttpUpstream http;
+  private final String provider;
+  private final String host;
   private final ProviderCodec codec;
   private final RequestAuthorizer authorizer;
+  private final Sender sender;
+  private final Runnable onClose;
+
+  /** How an encoded, authorized request reaches the provider. */
+  @FunctionalInterface
+  public interface Sender {
+    UpstreamCall send(ProviderHttpRequest request, Map<String, String> headers, String requestId);
+  }
 
   public CodecUpstream(HttpUpstream http, ProviderCodec codec, RequestAuthorizer authorizer) {
-    this.http = http;
+    this(http.providerName(), http.host(), codec, authorizer,
+        (wire, headers, requestId) -> http.exchange(HttpMethod.valueOf(wire.method()), wire.pathAndQuery(), headers,
+            wire.body(), requestId),
+        http::close);
+  }
+
+  /** @param onClose releases what {@code sender} holds (its connection pool) */
+  public CodecUpstream(String provider, String host, ProviderCodec codec, RequestAuthorizer authorizer, Sender sender,
+      Runnable onClose) {
+    this.provider = provider;
+    this.host = host;
     this.codec = codec;
     this.authorizer = authorizer;
+    this.sender = sender;
+    this.onClose = onClose;
   }
 
   public ProviderCodec codec() {
@@ -29,7 +50,7 @@ public final class CodecUpstream implements AutoCloseable {
   }
 
   public String providerName() {
-    return http.providerName();
+    return provider;
   }
 
   /**
@@ -39,10 +60,10 @@ public final class CodecUpstream implements AutoCloseable {
   public UpstreamCall open(ChatRequest request, String upstreamModel, String requestId) {
     ProviderHttpRequest wire = codec.encode(request, upstreamModel);
     DeferredCall call = new DeferredCall();
-    authorizer.authorize(http.host(), wire).onComplete(ar -> {
+    authorizer.authorize(host, wire).onComplete(ar -> {
       if (ar.failed()) {
         call.promise.tryFail(ar.cause() instanceof UpstreamException u ? u
-            : new UpstreamException(Kind.UNREACHABLE, http.providerName(), "no credentials: " + ar.cause().getMessage(),
+            : new UpstreamException(Kind.UNREACHABLE, provider, "no credentials: " + ar.cause().getMessage(),
                 ar.cause()));
         return;
       }
@@ -51,15 +72,14 @@ public final class CodecUpstream implements AutoCloseable {
       }
       Map<String, String> headers = new LinkedHashMap<>(wire.headers());
       headers.putAll(ar.result());
-      call.attach(http.exchange(HttpMethod.valueOf(wire.method()), wire.pathAndQuery(), headers, wire.body(),
-          requestId));
+      call.attach(sender.send(wire, headers, requestId));
     });
     return call;
   }
 
   @Override
   public void close() {
-    http.close();
+    onClose.run();
   }
 
   /** A call whose HTTP exchange starts once credentials are ready (at once for keys and signatures). */
@@ -84,7 +104,7 @@ public final class CodecUpstream implements AutoCloseable {
       if (inner != null) {
         inner.abort();
       } else {
-        promise.tryFail(new UpstreamException(Kind.CANCELLED, http.providerName(), "cancelled by the gateway", null));
+        promise.tryFail(new UpstreamException(Kind.CANCELLED, provider, "cancelled by the gateway", null));
       }
     }
 

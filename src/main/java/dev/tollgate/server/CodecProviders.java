@@ -14,7 +14,21 @@ import dev.tollgate.provider.bedrock.SigV4Authorizer;
 import dev.tollgate.provider.gemini.GeminiCodec;
 import dev.tollgate.provider.gemini.GeminiKeyAuthorizer;
 import dev.tollgate.provider.gemini.GeminiPaths;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.protocol.openai.translate.AzureKeyAuthorizer;
+import dev.tollgate.protocol.openai.translate.BearerKeyAuthorizer;
+import dev.tollgate.protocol.openai.translate.OpenAiChatRoute;
+import dev.tollgate.protocol.openai.translate.OpenAiFlavor;
+import dev.tollgate.protocol.openai.translate.OpenAiProviderCodec;
+import dev.tollgate.provider.Endpoint;
+import dev.tollgate.provider.RequestAuthorizer;
+import dev.tollgate.provider.Upstream;
+import dev.tollgate.provider.UpstreamRequest;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
 import java.time.Clock;
 
 /** Builds the codec, authorizer and connection pool of each provider with its own wire format. */
@@ -40,7 +54,41 @@ public final class CodecProviders {
           new SigV4Authorizer(p.name(), new AwsCredentials(cloud.awsAccessKeyId().orElseThrow(),
               cloud.awsSecretAccessKey().orElseThrow(), cloud.awsSessionToken().orElse(null)), cloud.region(),
               UpstreamAddress.of(p.baseUrl()).orElseThrow(), clock));
-      case OPENAI, AZURE, MOCK -> throw new IllegalArgumentException(p.type() + " speaks OpenAI: no codec needed");
+      case OPENAI -> new CodecUpstream(http, new OpenAiProviderCodec(json, new OpenAiChatRoute.Standard(),
+          isOpenAi(p) ? OpenAiFlavor.OPENAI : OpenAiFlavor.COMPATIBLE, clock), keyed(p));
+      case AZURE -> new CodecUpstream(http, new OpenAiProviderCodec(json, new OpenAiChatRoute.Azure(p.apiVersion()),
+          OpenAiFlavor.OPENAI, clock), new AzureKeyAuthorizer(p.apiKey().orElseThrow()));
+      case MOCK -> throw new IllegalArgumentException("mock providers are reached through mock(...)");
     };
+  }
+
+  /**
+   * The built-in mock behind the OpenAI codec, for callers of other formats: the codec's OpenAI
+   * request goes to the mock as if it had come over HTTP.
+   */
+  public CodecUpstream mock(Upstream mock, ProviderConfig p) {
+    OpenAiProviderCodec codec = new OpenAiProviderCodec(json, new OpenAiChatRoute.Standard(), OpenAiFlavor.COMPATIBLE,
+        clock);
+    return new CodecUpstream(p.name(), "localhost", codec, (host, request) -> Future.succeededFuture(Map.of()),
+        (wire, headers, requestId) -> {
+          JsonNode body;
+          try {
+            body = json.readTree(wire.body().getBytes());
+          } catch (IOException e) {
+            throw new UncheckedIOException("the OpenAI codec wrote invalid JSON", e);
+          }
+          return mock.open(new UpstreamRequest(Endpoint.CHAT_COMPLETIONS, body.path("model").asText(), wire.body(),
+              body.path("stream").asBoolean(false), requestId));
+        }, () -> { });
+  }
+
+  private static boolean isOpenAi(ProviderConfig p) {
+    return p.baseUrl() != null && "api.openai.com".equalsIgnoreCase(p.baseUrl().getHost());
+  }
+
+  /** Local servers (vLLM, Ollama) often need no key. */
+  private static RequestAuthorizer keyed(ProviderConfig p) {
+    return p.apiKey().isPresent() ? new BearerKeyAuthorizer(p.apiKey().get())
+        : (host, request) -> Future.succeededFuture(Map.of());
   }
 }

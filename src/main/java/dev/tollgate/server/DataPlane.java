@@ -11,6 +11,7 @@ import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.protocol.openai.RequestDecoder;
 import dev.tollgate.protocol.openai.RequestEncoder;
 import dev.tollgate.routing.ModelCatalog;
+import dev.tollgate.protocol.anthropic.AnthropicRequestDecoder;
 import dev.tollgate.protocol.openai.translate.OpenAiChatDecoder;
 import dev.tollgate.provider.OpenAiErrorClassifier;
 import dev.tollgate.routing.Router;
@@ -31,6 +32,7 @@ public record DataPlane(
     OpenAiErrorClassifier errors,
     CodecProviders providers,
     OpenAiChatDecoder chatDecoder,
+    AnthropicRequestDecoder anthropicDecoder,
     Settlement settlement,
     UsageRecorder recorder,
     TokenCounter tokens,

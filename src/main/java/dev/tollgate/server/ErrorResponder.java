@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 public final class ErrorResponder {
   private static final Logger log = LoggerFactory.getLogger(ErrorResponder.class);
 
+  /** Routing-context key of the route's error body shape (a {@code Function<ApiError, Buffer>}); OpenAI's when absent. */
+  public static final String FORMAT = "tollgate.error-format";
+
   private ErrorResponder() {}
 
   /** The API error for any failure: a {@link GatewayException}'s own, else 500 (logged). */
@@ -34,6 +37,7 @@ public final class ErrorResponder {
     if (error.retryAfterSeconds() >= 0) {
       response.putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
     }
-    response.end(ErrorBodies.body(error));
+    java.util.function.Function<ApiError, io.vertx.core.buffer.Buffer> format = ctx.get(FORMAT);
+    response.end(format != null ? format.apply(error) : ErrorBodies.body(error));
   }
 }

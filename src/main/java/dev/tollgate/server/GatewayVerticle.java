@@ -6,11 +6,14 @@ import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.observe.HealthService;
 import dev.tollgate.provider.Endpoint;
+import dev.tollgate.protocol.anthropic.AnthropicErrors;
+import dev.tollgate.protocol.translate.AnthropicClientFormat;
 import dev.tollgate.provider.CodecUpstream;
 import dev.tollgate.provider.HttpUpstream;
 import dev.tollgate.provider.MockUpstream;
 import dev.tollgate.provider.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -38,6 +41,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final int port;
   private final Map<String, Upstream> upstreams = new HashMap<>();
   private final Map<String, CodecUpstream> translators = new HashMap<>();
+  private final Map<String, CodecUpstream> codecs = new HashMap<>();
   private HttpServer server;
 
   public GatewayVerticle(DataPlane plane, AdminApi admin, ModelsHandler models, HealthService health, int port) {
@@ -57,6 +61,12 @@ public final class GatewayVerticle extends VerticleBase {
         case MOCK -> upstreams.put(p.name(), new MockUpstream(vertx, p, tokens, plane.clock()));
         case ANTHROPIC, GEMINI, BEDROCK -> translators.put(p.name(), plane.providers().create(vertx, p));
       }
+      // Anthropic callers reach every provider through the canonical model.
+      codecs.put(p.name(), switch (p.type()) {
+        case ANTHROPIC, GEMINI, BEDROCK -> translators.get(p.name());
+        case OPENAI, AZURE -> plane.providers().create(vertx, p);
+        case MOCK -> plane.providers().mock(upstreams.get(p.name()), p);
+      });
     }
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(plane.config().server().host())
@@ -81,12 +91,27 @@ public final class GatewayVerticle extends VerticleBase {
     Handler<RoutingContext> jsonOnly = GatewayVerticle::requireJson;
 
     for (Endpoint endpoint : Endpoint.values()) {
-      ProxyHandler proxy = new ProxyHandler(plane, upstreams, translators, vertx, endpoint);
+      ProxyHandler proxy = new ProxyHandler(plane, upstreams, translators, vertx, endpoint, InboundApi.OPENAI);
       // Separate routes: Vert.x runs a route's body handler before its other handlers, and the
       // content type must be checked before the body is read.
       router.post("/v1" + endpoint.path()).handler(jsonOnly);
       router.post("/v1" + endpoint.path()).handler(body).handler(proxy::handle);
     }
+    // Anthropic's Messages API: errors in Anthropic's shape from the first handler on.
+    AnthropicErrors anthropicErrors = new AnthropicErrors(plane.json());
+    Handler<RoutingContext> anthropicShape = ctx -> {
+      ctx.put(ErrorResponder.FORMAT, (java.util.function.Function<ApiError, Buffer>) e ->
+          anthropicErrors.body(e.status(), AnthropicClientFormat.message(e), RequestIds.of(ctx)));
+      ctx.next();
+    };
+    ProxyHandler messages = new ProxyHandler(plane, upstreams, codecs, vertx, Endpoint.CHAT_COMPLETIONS,
+        InboundApi.ANTHROPIC);
+    TokenCountHandler countTokens = new TokenCountHandler(plane);
+    for (String path : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
+      router.post(path).handler(anthropicShape).handler(jsonOnly);
+    }
+    router.post("/v1/messages/count_tokens").handler(body).handler(countTokens::handle);
+    router.post("/v1/messages").handler(body).handler(messages::handle);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
 
@@ -141,6 +166,8 @@ public final class GatewayVerticle extends VerticleBase {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.onComplete(v -> {
       upstreams.values().forEach(Upstream::close);
+      // Each pool once: codecs shares the translators' instances.
+      codecs.values().stream().filter(c -> !translators.containsValue(c)).forEach(CodecUpstream::close);
       translators.values().forEach(CodecUpstream::close);
     });
   }

@@ -10,6 +10,10 @@ import dev.tollgate.protocol.openai.RelayOutcome.Result;
 import dev.tollgate.protocol.openai.StreamRelay;
 import dev.tollgate.protocol.canonical.TranslationException;
 import dev.tollgate.protocol.openai.translate.OpenAiChatRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.protocol.canonical.ChatRequest;
+import dev.tollgate.protocol.translate.AnthropicClientFormat;
+import dev.tollgate.protocol.translate.ClientFormat;
 import dev.tollgate.protocol.translate.OpenAiClientFormat;
 import dev.tollgate.protocol.translate.TranslatedBodyRelay;
 import dev.tollgate.protocol.translate.TranslatedStreamRelay;
@@ -58,20 +62,36 @@ public final class ProxyHandler {
   private final DataPlane plane;
   private final Map<String, Upstream> upstreams;
   private final Map<String, CodecUpstream> translators;
+  private final InboundApi inbound;
+  private final String label;
   private final Vertx vertx;
   private final Endpoint endpoint;
 
+  /**
+   * @param translators how to reach providers through the canonical model: for OpenAI callers, the
+   *     providers with their own formats; for Anthropic callers, every provider
+   */
   public ProxyHandler(DataPlane plane, Map<String, Upstream> upstreams, Map<String, CodecUpstream> translators,
-      Vertx vertx, Endpoint endpoint) {
+      Vertx vertx, Endpoint endpoint, InboundApi inbound) {
     this.plane = plane;
     this.upstreams = upstreams;
     this.translators = translators;
+    this.inbound = inbound;
+    this.label = inbound == InboundApi.ANTHROPIC ? "messages" : endpoint.label();
     this.vertx = vertx;
     this.endpoint = endpoint;
   }
 
-  /** A request that passed authentication, validation and model resolution. */
-  private record Resolved(Caller caller, OpenAiRequest request, Model model) {}
+  /**
+   * A request that passed authentication, validation and model resolution.
+   *
+   * @param request the OpenAI request (null for Anthropic callers)
+   * @param canonical the request in the canonical model (null for OpenAI callers until a translating
+   *     provider needs it)
+   * @param body the caller's JSON, for counting tokens when a provider reports none
+   */
+  private record Resolved(Caller caller, OpenAiRequest request, OpenAiChatRequest canonical, Model model,
+      boolean stream, JsonNode body) {}
 
   /** Timestamps of one request ({@code System.nanoTime()}); -1 when a moment did not happen. */
   /** Times of one attempt; {@code start} is the request's. */
@@ -103,13 +123,27 @@ public final class ProxyHandler {
   }
 
   private Resolved resolve(RoutingContext ctx, Caller caller) {
+    if (inbound == InboundApi.ANTHROPIC) {
+      JsonNode body = plane.decoder().parseObject(ctx.body().buffer());
+      ChatRequest chat;
+      try {
+        chat = plane.anthropicDecoder().decode(ctx.body().buffer());
+      } catch (TranslationException e) {
+        throw ApiError.invalidRequest(e.getMessage(), e.field()).exception();
+      }
+      Model model = modelFor(caller, chat.model());
+      return new Resolved(caller, null, new OpenAiChatRequest(chat, false), model, chat.stream(), body);
+    }
     OpenAiRequest request = plane.decoder().decode(endpoint, ctx.body().buffer());
-    Model model = plane.catalog().find(request.model())
-        .orElseThrow(() -> ApiError.unknownModel(request.model()).exception());
+    return new Resolved(caller, request, null, modelFor(caller, request.model()), request.stream(), request.body());
+  }
+
+  private Model modelFor(Caller caller, String name) {
+    Model model = plane.catalog().find(name).orElseThrow(() -> ApiError.unknownModel(name).exception());
     if (!caller.mayUse(model.name())) {
       throw ApiError.modelNotAllowed(model.name()).exception();
     }
-    return new Resolved(caller, request, model);
+    return model;
   }
 
   /** Reserves the usage slot this call will write into; refuses (503) rather than lose a record later. */
@@ -122,7 +156,7 @@ public final class ProxyHandler {
 
   private void reject(RoutingContext ctx, Throwable failure, long start) {
     ApiError error = ErrorResponder.toApiError(ctx, failure);
-    plane.metrics().rejected(endpoint.label(), error.status());
+    plane.metrics().rejected(label, error.status());
     ErrorResponder.send(ctx, error);
     logAccess(ctx, null, null, error.status(), start, error.code());
   }
@@ -130,6 +164,7 @@ public final class ProxyHandler {
   private void route(RoutingContext ctx, Resolved resolved, Clocks clocks) {
     RoutePlan plan = plane.router().plan(resolved.model(), resolved.caller()::mayUse);
     Flight flight = new Flight(plan, plane.recorder()::release);
+    flight.canonical = resolved.canonical();
     ctx.response().closeHandler(v -> {
       if (!ctx.response().ended()) {
         flight.clientClosed();
@@ -194,13 +229,16 @@ public final class ProxyHandler {
     Deployment deployment = attempt.deployment();
     ProviderConfig provider = plane.provider(deployment.provider());
     CodecUpstream translator = translators.get(deployment.provider());
+    if (translator == null && inbound == InboundApi.ANTHROPIC) {
+      throw new IllegalStateException("no codec for provider " + deployment.provider());
+    }
     Clocks clocks = new Clocks(start);
     clocks.upstreamStart = System.nanoTime();
     clocks.priorNanos = flight.elsewhereNanos;
     UpstreamCall opened = translator != null
         ? openTranslated(ctx, resolved, flight, translator, deployment)
         : upstreams.get(deployment.provider()).open(new UpstreamRequest(endpoint, deployment.upstreamModel(),
-            plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.request().stream(),
+            plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.stream(),
             RequestIds.of(ctx)));
     UpstreamCall call = new TimedUpstreamCall(opened, vertx, provider.timeouts(), provider.name());
     Relay relay = new Relay(flight, attempt, call, translator);
@@ -225,7 +263,7 @@ public final class ProxyHandler {
             .exception();
       }
       if (flight.canonical == null) {
-        flight.canonical = plane.chatDecoder().decode(resolved.request().body());
+        flight.canonical = plane.chatDecoder().decode(resolved.body());
       }
       return translator.open(flight.canonical.chat().withModel(deployment.upstreamModel()),
           deployment.upstreamModel(), RequestIds.of(ctx));
@@ -351,10 +389,11 @@ public final class ProxyHandler {
     Future<RelayOutcome> start(RoutingContext ctx, Resolved resolved, UpstreamCall call, UpstreamResponse response,
         Clocks clocks) {
       Deployment deployment = attempt.deployment();
-      boolean sse = response.ok() && resolved.request().stream();
+      boolean sse = response.ok() && resolved.stream();
       if (translator != null) {
         var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
-        OpenAiClientFormat format = new OpenAiClientFormat(plane.json(), flight.canonical.includeUsage());
+        ClientFormat format = inbound == InboundApi.ANTHROPIC ? new AnthropicClientFormat(plane.json())
+            : new OpenAiClientFormat(plane.json(), flight.canonical.includeUsage());
         if (sse) {
           translatedStream = new TranslatedStreamRelay(translator.codec().streamDecoder(), format.streamEncoder(), call,
               response, ctx.response(), onCommit, () -> flight.claim(this), deployment.provider());
@@ -490,7 +529,7 @@ public final class ProxyHandler {
         && outcome.result() != Result.CLIENT_CLOSED && flight.plan.mayRetry(failed.errorClass());
     flight.slotHeld = false; // settle writes into it, or returns it
     settle(ctx, resolved, attempt, call, outcome, totalNanos, ttftNanos);
-    plane.metrics().request(endpoint.label(), attempt.model().name(), deployment.id(), outcome.httpStatus(),
+    plane.metrics().request(label, attempt.model().name(), deployment.id(), outcome.httpStatus(),
         totalNanos, upstreamNanos, ttftNanos, Math.max(0, clocks.gatewayNanos()));
     if (retry) {
       next(ctx, resolved, clocks.start, flight, failed);
@@ -570,7 +609,7 @@ public final class ProxyHandler {
       error = new ApiError(error.status(), error.type(), error.code(), error.message() + " (" + stop.summary() + ")",
           error.param(), error.retryAfterSeconds());
     }
-    plane.metrics().rejected(endpoint.label(), error.status());
+    plane.metrics().rejected(label, error.status());
     ErrorResponder.send(ctx, error);
     logAccess(ctx, resolved, null, error.status(), start, error.code());
   }
@@ -583,12 +622,12 @@ public final class ProxyHandler {
       plane.recorder().release();
       return;
     }
-    CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(), endpoint.label(),
+    CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(), label,
         attempt.model().name(), deployment.id(), deployment.provider(), deployment.upstreamModel(),
         outcome.result().label(), outcome.httpStatus(), outcome.usage(), outcome.text(),
-        resolved.request().body(), billable(resolved, outcome),
+        resolved.body(), billable(resolved, outcome),
         TimeUnit.NANOSECONDS.toMillis(totalNanos), ttftNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ttftNanos),
-        resolved.request().stream(), outcome.error().map(ApiError::message).orElse(null), attempt.number(),
+        resolved.stream(), outcome.error().map(ApiError::message).orElse(null), attempt.number(),
         attempt.reason());
     outcome.usage().ifPresent(u -> attempt.health().usedTokens(u.input() + u.output()));
     if (completed.reported().isPresent()) {
@@ -607,7 +646,7 @@ public final class ProxyHandler {
     if (outcome.result() == Result.CANCELLED) {
       return false; // a lost hedge: only what its provider reported, never an estimate
     }
-    return outcome.result() != Result.UPSTREAM_ERROR || (resolved.request().stream() && outcome.committed());
+    return outcome.result() != Result.UPSTREAM_ERROR || (resolved.stream() && outcome.committed());
   }
 
   private void logAccess(RoutingContext ctx, Resolved resolved, Attempt attempt, int status, long start,
@@ -617,7 +656,7 @@ public final class ProxyHandler {
     }
     var event = access.atInfo()
         .addKeyValue("request_id", RequestIds.of(ctx))
-        .addKeyValue("endpoint", endpoint.label())
+        .addKeyValue("endpoint", label)
         .addKeyValue("status", status)
         .addKeyValue("latency_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     if (resolved != null) {

@@ -21,7 +21,8 @@ public final class RequestDecoder {
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
-  public OpenAiRequest decode(Endpoint endpoint, Buffer raw) {
+  /** The body as one JSON object, or a 400 saying what is wrong with it (any API's body, not only OpenAI's). */
+  public ObjectNode parseObject(Buffer raw) {
     if (raw == null || raw.length() == 0) {
       throw ApiError.invalidJson("the body is empty").exception();
     }
@@ -41,6 +42,11 @@ public final class RequestDecoder {
     if (!(root instanceof ObjectNode body)) {
       throw ApiError.invalidRequest("the request body must be a JSON object", null).exception();
     }
+    return body;
+  }
+
+  public OpenAiRequest decode(Endpoint endpoint, Buffer raw) {
+    ObjectNode body = parseObject(raw);
     String model = requiredString(body, "model");
     boolean stream = optionalBoolean(body, "stream");
     boolean clientWantsUsage = false;
