@@ -12,6 +12,7 @@ import dev.tollgate.protocol.canonical.TranslationException;
 import dev.tollgate.protocol.openai.translate.OpenAiChatRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
+import dev.tollgate.protocol.translate.AnswerDefaults;
 import dev.tollgate.protocol.translate.AnthropicClientFormat;
 import dev.tollgate.protocol.translate.ClientFormat;
 import dev.tollgate.protocol.translate.OpenAiClientFormat;
@@ -396,14 +397,14 @@ public final class ProxyHandler {
             : new OpenAiClientFormat(plane.json(), flight.canonical.includeUsage());
         if (sse) {
           translatedStream = new TranslatedStreamRelay(translator.codec().streamDecoder(), format.streamEncoder(), call,
-              response, ctx.response(), onCommit, () -> flight.claim(this), deployment.provider());
+              response, ctx.response(), onCommit, () -> flight.claim(this), deployment.provider(), defaults(ctx, deployment));
           return translatedStream.start();
         }
         translatedBody = new TranslatedBodyRelay(format, translator.codec(), call, response, ctx.response(), onCommit,
             () -> flight.claim(this), deployment.provider(), MAX_ANSWER_BYTES, e -> {
               heldBack = e;
               return flight.plan.mayRetry(e.errorClass()) || attempt.number() > 1 || flight.active.size() > 1;
-            });
+            }, defaults(ctx, deployment));
         return translatedBody.start();
       }
       if (sse && !isEventStream(response.headers())) {
@@ -428,6 +429,12 @@ public final class ProxyHandler {
           });
       return body.start();
     }
+  }
+
+  private AnswerDefaults defaults(RoutingContext ctx, Deployment deployment) {
+    String prefix = inbound == InboundApi.ANTHROPIC ? "msg_" : "chatcmpl-";
+    return new AnswerDefaults(prefix + RequestIds.of(ctx), deployment.upstreamModel(),
+        plane.clock().instant().getEpochSecond());
   }
 
   private static boolean isEventStream(MultiMap headers) {

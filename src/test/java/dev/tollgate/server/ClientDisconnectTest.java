@@ -43,7 +43,7 @@ class ClientDisconnectTest {
   /** Sends a raw HTTP/1.1 request and returns the open socket. */
   private Socket open(String body, String requestId) throws Exception {
     Socket socket = new Socket("127.0.0.1", gateway.tollgate().port());
-    socket.setSoTimeout(10_000);
+    socket.setSoTimeout(60_000);
     String request = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
         + "\r\nContent-Type: application/json\r\nx-request-id: " + requestId + "\r\nContent-Length: "
         + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;

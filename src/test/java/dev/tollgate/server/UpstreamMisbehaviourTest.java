@@ -57,7 +57,7 @@ class UpstreamMisbehaviourTest {
           - name: fake
             type: openai
             base_url: "%s"
-            timeouts: { connect: 1s, first_byte: 1s, idle: 700ms, total: 3s }
+            timeouts: { connect: 1s, first_byte: 1s, idle: 1200ms, total: 3s }
         """.formatted(baseUrl);
   }
 

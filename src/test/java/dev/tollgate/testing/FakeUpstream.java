@@ -125,6 +125,12 @@ public final class FakeUpstream implements AutoCloseable {
     return (req, res, vertx) -> res.setStatusCode(status).putHeader("content-type", contentType).end(body);
   }
 
+  /** Raw bytes (binary streams such as AWS event-stream), chunked. */
+  public static Behavior bytes(int status, String contentType, byte[] body) {
+    return (req, res, vertx) -> res.setStatusCode(status).putHeader("content-type", contentType).setChunked(true)
+        .end(io.vertx.core.buffer.Buffer.buffer(body));
+  }
+
   /** Headers at once, then the answer after {@code delay}. */
   public static Behavior delayed(Duration delay, Behavior then) {
     return (req, res, vertx) -> vertx.setTimer(delay.toMillis(), id -> {

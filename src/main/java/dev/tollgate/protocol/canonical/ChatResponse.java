@@ -13,6 +13,13 @@ public record ChatResponse(String id, String model, long created, List<Candidate
     candidates = List.copyOf(candidates);
   }
 
+  /** This answer with the id, model and time it lacks taken from the gateway (Bedrock sends none). */
+  public ChatResponse orDefaults(String defaultId, String defaultModel, long defaultCreated) {
+    return new ChatResponse(id == null || id.isBlank() ? defaultId : id,
+        model == null || model.isBlank() ? defaultModel : model, created <= 0 ? defaultCreated : created,
+        candidates, usage);
+  }
+
   /** One alternative answer: text, reasoning and tool calls in the order the model produced them. */
   public record Candidate(int index, List<Part> parts, StopReason stopReason) {
     public Candidate {

@@ -11,7 +11,14 @@ package dev.tollgate.protocol.canonical;
 public sealed interface StreamEvent {
 
   /** The answer begins. */
-  record Start(String id, String model, long created) implements StreamEvent {}
+  record Start(String id, String model, long created) implements StreamEvent {
+
+    /** This start with the id, model and time it lacks taken from the gateway. */
+    public Start orDefaults(String defaultId, String defaultModel, long defaultCreated) {
+      return new Start(id == null || id.isBlank() ? defaultId : id,
+          model == null || model.isBlank() ? defaultModel : model, created <= 0 ? defaultCreated : created);
+    }
+  }
 
   /** More answer text. */
   record TextDelta(int candidate, String text) implements StreamEvent {}

@@ -40,13 +40,15 @@ public final class TranslatedBodyRelay {
   private final String provider;
   private final long maxBytes;
   private final Predicate<ProviderError> holdBack;
+  private final AnswerDefaults defaults;
   private final Promise<RelayOutcome> outcome = Promise.promise();
   private final Buffer body = Buffer.buffer();
   private boolean finished;
 
   public TranslatedBodyRelay(ClientFormat format, ProviderCodec codec, UpstreamCall call, UpstreamResponse upstream,
       HttpServerResponse out, Consumer<HttpServerResponse> onCommit, BooleanSupplier mayCommit, String provider,
-      long maxBytes, Predicate<ProviderError> holdBack) {
+      long maxBytes, Predicate<ProviderError> holdBack, AnswerDefaults defaults) {
+    this.defaults = defaults;
     this.format = format;
     this.codec = codec;
     this.call = call;
@@ -96,7 +98,7 @@ public final class TranslatedBodyRelay {
     ChatResponse response;
     Buffer answer;
     try {
-      response = codec.decode(body);
+      response = codec.decode(body).orDefaults(defaults.id(), defaults.model(), defaults.created());
       answer = format.answer(response);
     } catch (ProviderRefusalException e) {
       refused(e.error());

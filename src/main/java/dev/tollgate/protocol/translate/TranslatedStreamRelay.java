@@ -41,6 +41,7 @@ public final class TranslatedStreamRelay {
   private final Consumer<HttpServerResponse> onCommit;
   private final BooleanSupplier mayCommit;
   private final String provider;
+  private final AnswerDefaults defaults;
   private final Promise<RelayOutcome> outcome = Promise.promise();
   private final StringBuilder text = new StringBuilder();
 
@@ -53,7 +54,8 @@ public final class TranslatedStreamRelay {
 
   public TranslatedStreamRelay(StreamDecoder decoder, StreamEncoder encoder, UpstreamCall call,
       UpstreamResponse upstream, HttpServerResponse out, Consumer<HttpServerResponse> onCommit,
-      BooleanSupplier mayCommit, String provider) {
+      BooleanSupplier mayCommit, String provider, AnswerDefaults defaults) {
+    this.defaults = defaults;
     this.decoder = decoder;
     this.encoder = encoder;
     this.call = call;
@@ -136,7 +138,8 @@ public final class TranslatedStreamRelay {
         complete(committed ? Result.PARTIAL : Result.UPSTREAM_ERROR, committed ? 200 : 502, Optional.of(error));
         return;
       }
-      batch.appendBuffer(encoder.encode(event));
+      batch.appendBuffer(encoder.encode(event instanceof StreamEvent.Start start
+          ? start.orDefaults(defaults.id(), defaults.model(), defaults.created()) : event));
     }
     write(batch);
     if (ended && !finished) {
