@@ -31,6 +31,10 @@ public final class DeploymentHealth {
   private final Bucket tokens;
   private volatile long coolUntilMillis;
   private volatile long openedAtMillis;
+  // Transitions are noticed by comparing states after each outcome: a Resilience4j event consumer
+  // would make the breaker build an event object for every single call.
+  private final java.util.concurrent.atomic.AtomicReference<CircuitBreaker.State> lastState =
+      new java.util.concurrent.atomic.AtomicReference<>(CircuitBreaker.State.CLOSED);
 
   public DeploymentHealth(Deployment deployment, BreakerConfig config, Clock clock) {
     this.deployment = deployment;
@@ -47,14 +51,6 @@ public final class DeploymentHealth {
         .automaticTransitionFromOpenToHalfOpenEnabled(false)
         .currentTimestampFunction(c -> clock.millis(), TimeUnit.MILLISECONDS)
         .build());
-    breaker.getEventPublisher().onStateTransition(e -> {
-      if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
-        openedAtMillis = clock.millis();
-        log.warn("circuit breaker for deployment {} opened: {}", deployment.id(), rates());
-      } else {
-        log.info("circuit breaker for deployment {}: {}", deployment.id(), e.getStateTransition());
-      }
-    });
     int rpm = deployment.config().rpm();
     long tpm = deployment.config().tpm();
     this.requests = rpm > 0 ? perMinute(rpm) : null;
@@ -101,7 +97,9 @@ public final class DeploymentHealth {
    * gone (half-open probes all out, or the budget spent by another event loop meanwhile).
    */
   public boolean tryAcquire() {
-    if (!breaker.tryAcquirePermission()) {
+    boolean permitted = breaker.tryAcquirePermission();
+    noticeTransition(); // open -> half-open happens here
+    if (!permitted) {
       return false;
     }
     if (requests != null && !requests.tryConsume(1)) {
@@ -117,12 +115,29 @@ public final class DeploymentHealth {
     inFlight.decrementAndGet();
     breaker.onSuccess(firstByteNanos, TimeUnit.NANOSECONDS);
     ttft.record(firstByteNanos, clock.millis());
+    noticeTransition();
   }
 
   /** The deployment failed the call (5xx, timeout, unreachable, bad credentials). */
   public void failed(long elapsedNanos, Throwable why) {
     inFlight.decrementAndGet();
     breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, why);
+    noticeTransition();
+  }
+
+  /** Logs a state change (once, whichever thread sees it first) and dates an opening. */
+  private void noticeTransition() {
+    CircuitBreaker.State now = breaker.getState();
+    CircuitBreaker.State before = lastState.get();
+    if (now == before || !lastState.compareAndSet(before, now)) {
+      return;
+    }
+    if (now == CircuitBreaker.State.OPEN) {
+      openedAtMillis = clock.millis();
+      log.warn("circuit breaker for deployment {} opened: {}", deployment.id(), rates());
+    } else {
+      log.info("circuit breaker for deployment {}: {} -> {}", deployment.id(), before, now);
+    }
   }
 
   /**
