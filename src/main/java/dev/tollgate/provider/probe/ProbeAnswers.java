@@ -17,8 +17,6 @@ import java.util.Set;
  * is an error, and which error tells whether the signature was accepted (see {@link ProbeRequests}).
  */
 final class ProbeAnswers {
-  private static final int MAX_MESSAGE_CHARS = 200;
-
   /** Bedrock's answers for a model that does not exist: AWS authenticated the caller first. */
   private static final Set<String> BEDROCK_REACHED = Set.of("ValidationException", "ResourceNotFoundException");
 
@@ -143,10 +141,12 @@ final class ProbeAnswers {
     return body == null ? "" : clip(body.toString(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  /** One line, at most {@value #MAX_MESSAGE_CHARS} characters: a detail sits in a table cell. */
+  /**
+   * One line. Not shortened here: shortening first could cut a secret in half, and the scrubber could no
+   * longer recognise the half that remains; {@link SecretScrubber#clean} shortens after scrubbing.
+   */
   private static String clip(String s) {
-    String line = s.replaceAll("\\s+", " ").strip();
-    return line.length() <= MAX_MESSAGE_CHARS ? line : line.substring(0, MAX_MESSAGE_CHARS) + "...";
+    return s.replaceAll("\\s+", " ").strip();
   }
 
   private JsonNode parse(Buffer body) {

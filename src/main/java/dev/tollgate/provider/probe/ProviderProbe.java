@@ -35,6 +35,8 @@ public final class ProviderProbe {
   /** Longest answer read; model lists are long, and the probe only needs their shape. */
   private static final int MAX_BODY_BYTES = 256 * 1024;
   private static final String REQUEST_ID = "tollgate-doctor";
+  /** A detail is one table cell or one JSON string, not a log. */
+  private static final int MAX_DETAIL_CHARS = 300;
 
   private final ProbeRequests requests;
   private final ProbeAnswers answers;
@@ -149,7 +151,8 @@ public final class ProviderProbe {
     private boolean finish(ProbeStatus status, String detail) {
       long latency = status == ProbeStatus.TIMEOUT ? timeout.toMillis()
           : (System.nanoTime() - started) / 1_000_000;
-      if (!promise.tryComplete(new ProbeResult(p.name(), p.type(), status, latency, scrubber.scrub(detail)))) {
+      String shown = scrubber.clean(detail, MAX_DETAIL_CHARS);
+      if (!promise.tryComplete(new ProbeResult(p.name(), p.type(), status, latency, shown))) {
         return false;
       }
       if (timer >= 0) {

@@ -17,9 +17,13 @@ import java.util.regex.Pattern;
 final class SecretScrubber {
   static final String MASK = "****";
 
-  /** OpenAI/Anthropic-style {@code sk-...} keys, AWS access key ids, Google API keys. */
+  /**
+   * OpenAI/Anthropic-style {@code sk-...} keys, AWS access key ids, Google API keys, and SigV4
+   * signatures (an AWS error may quote the Authorization header it refused).
+   */
   private static final Pattern KEY_SHAPES = Pattern.compile(
-      "sk-[A-Za-z0-9_*.\\-]{4,}|\\b(?:AKIA|ASIA)[0-9A-Z]{12,}\\b|AIza[0-9A-Za-z_\\-]{16,}");
+      "sk-[A-Za-z0-9_*.\\-]{4,}|\\b(?:AKIA|ASIA)[0-9A-Z]{12,}\\b|AIza[0-9A-Za-z_\\-]{16,}"
+          + "|(?<=Signature=)[0-9a-fA-F]{16,}");
 
   private final List<String> secrets;
 
@@ -39,6 +43,15 @@ final class SecretScrubber {
     // Extra headers often carry credentials of gateways in front of the provider (e.g. cf-aig-authorization).
     values.addAll(p.headers().values());
     return new SecretScrubber(values);
+  }
+
+  /**
+   * {@code text} scrubbed, on one line, then cut to {@code maxChars}: in that order, so a cut never
+   * leaves a fragment of a secret the scrubber would no longer recognise.
+   */
+  String clean(String text, int maxChars) {
+    String line = scrub(text).replaceAll("\\s+", " ").strip();
+    return line.length() <= maxChars ? line : line.substring(0, maxChars) + "...";
   }
 
   String scrub(String text) {
