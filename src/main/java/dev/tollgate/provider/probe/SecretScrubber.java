@@ -22,7 +22,7 @@ final class SecretScrubber {
    * signatures (an AWS error may quote the Authorization header it refused).
    */
   private static final Pattern KEY_SHAPES = Pattern.compile(
-      "sk-[A-Za-z0-9_*.\\-]{4,}|\\b(?:AKIA|ASIA)[0-9A-Z]{12,}\\b|AIza[0-9A-Za-z_\\-]{16,}"
+      "\\bsk-[A-Za-z0-9_*\\-]{4,}|\\b(?:AKIA|ASIA)[0-9A-Z]{12,}\\b|AIza[0-9A-Za-z_\\-]{16,}"
           + "|(?<=Signature=)[0-9a-fA-F]{16,}");
 
   private final List<String> secrets;
