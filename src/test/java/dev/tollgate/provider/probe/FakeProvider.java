@@ -30,23 +30,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * it recomputes the SigV4 signature) and answers with the documented shapes: the model list, or the
  * provider's own authentication error. {@link Mode} makes it slow or answer garbage instead.
  */
-final class FakeProvider implements AutoCloseable {
-  static final String KEY = "sk-good-0123456789abcdef";
-  static final String WRONG_KEY = "sk-wrong-fedcba9876543210";
-  static final String AWS_ID = "AKIDEXAMPLEGOOD00001";
-  static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-  static final String AWS_WRONG_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGXKEY";
-  static final String AWS_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN";
-  static final String REGION = "us-east-1";
-  static final String AZURE_VERSION = "2024-10-21";
+public final class FakeProvider implements AutoCloseable {
+  public static final String KEY = "sk-good-0123456789abcdef";
+  public static final String WRONG_KEY = "sk-wrong-fedcba9876543210";
+  public static final String AWS_ID = "AKIDEXAMPLEGOOD00001";
+  public static final String AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  public static final String AWS_WRONG_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYWRONGXKEY";
+  public static final String AWS_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN";
+  public static final String REGION = "us-east-1";
+  public static final String AZURE_VERSION = "2024-10-21";
   /** The time both the probe and the fake sign with. */
-  static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T02:00:00Z"), ZoneOffset.UTC);
+  public static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-26T02:00:00Z"), ZoneOffset.UTC);
 
   /** How to answer. */
-  enum Mode { NORMAL, SLOW, GARBAGE }
+  public enum Mode { NORMAL, SLOW, GARBAGE }
 
   /** A request as the fake saw it. */
-  record Received(String method, String uri, MultiMap headers, Buffer body) {}
+  public record Received(String method, String uri, MultiMap headers, Buffer body) {}
 
   private final Vertx vertx = Vertx.vertx();
   private final ProviderType type;
@@ -54,22 +54,22 @@ final class FakeProvider implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private volatile Mode mode = Mode.NORMAL;
 
-  FakeProvider(ProviderType type) {
+  public FakeProvider(ProviderType type) {
     this.type = type;
     this.server = vertx.createHttpServer().requestHandler(this::handle);
     server.listen(0, "127.0.0.1").await();
   }
 
-  FakeProvider mode(Mode mode) {
+  public FakeProvider mode(Mode mode) {
     this.mode = mode;
     return this;
   }
 
-  List<Received> received() {
+  public List<Received> received() {
     return List.copyOf(received);
   }
 
-  String baseUrl() {
+  public String baseUrl() {
     return "http://127.0.0.1:" + server.actualPort() + (type == ProviderType.OPENAI ? "/v1" : "");
   }
 
