@@ -15,7 +15,8 @@ class HealthReportTest {
   @Test
   void listsProvidersInOrderWithASummaryOfEveryStatus() throws Exception {
     List<ProbeResult> results = List.of(
-        new ProbeResult("openai", ProviderType.OPENAI, ProbeStatus.UP, 182, "model list answered (93 on the first page)"),
+        new ProbeResult("openai", ProviderType.OPENAI, ProbeStatus.UP, 182,
+            "model list answered (93 on the first page)"),
         new ProbeResult("claude", ProviderType.ANTHROPIC, ProbeStatus.AUTH_FAILED, 95,
             "HTTP 401 authentication_error: invalid x-api-key"),
         new ProbeResult("local", ProviderType.MOCK, ProbeStatus.UP, 0, "built-in mock"));
