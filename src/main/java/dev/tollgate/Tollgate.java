@@ -9,6 +9,9 @@ import dev.tollgate.access.KeyCache;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.KeyService;
 import dev.tollgate.admin.AdminApi;
+import dev.tollgate.admin.ProviderHealthApi;
+import dev.tollgate.provider.probe.ProviderProbe;
+import dev.tollgate.provider.probe.ProviderProbes;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.metering.PriceTable;
 import dev.tollgate.metering.Settlement;
@@ -122,7 +125,9 @@ public final class Tollgate implements AutoCloseable {
     });
 
     this.vertx = Vertx.builder().with(vertxOptions.setPreferNativeTransport(true)).build();
-    this.serverFactory = p -> new GatewayVerticle(plane, admin, models, health, p);
+    ProviderHealthApi providerHealth = new ProviderHealthApi(
+        new ProviderProbes(new ProviderProbe(json, clock, Duration.ofSeconds(10))), config.providers(), json, clock);
+    this.serverFactory = p -> new GatewayVerticle(plane, admin, providerHealth, models, health, p);
   }
 
   private final java.util.function.IntFunction<GatewayVerticle> serverFactory;

@@ -28,8 +28,13 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** The whole command tree; {@code doctor} is added here because it takes its clock from outside. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main()).addSubcommand(new DoctorCommand(java.time.Clock.systemUTC()));
+  }
+
   public static void main(String[] args) {
-    int code = new CommandLine(new Main()).execute(args);
+    int code = commandLine().execute(args);
     if (code != 0 || !Serve.running) {
       System.exit(code);
     }
