@@ -8,6 +8,7 @@ import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.observe.HealthService;
 import dev.tollgate.provider.Endpoint;
 import dev.tollgate.protocol.anthropic.AnthropicErrors;
+import dev.tollgate.protocol.translate.AnthropicApi;
 import dev.tollgate.protocol.translate.AnthropicClientFormat;
 import dev.tollgate.provider.CodecUpstream;
 import dev.tollgate.provider.HttpUpstream;
@@ -95,7 +96,7 @@ public final class GatewayVerticle extends VerticleBase {
     Handler<RoutingContext> jsonOnly = GatewayVerticle::requireJson;
 
     for (Endpoint endpoint : Endpoint.values()) {
-      ProxyHandler proxy = new ProxyHandler(plane, upstreams, translators, vertx, endpoint, InboundApi.OPENAI);
+      ProxyHandler proxy = new ProxyHandler(plane, upstreams, translators, vertx, endpoint, null);
       // Separate routes: Vert.x runs a route's body handler before its other handlers, and the
       // content type must be checked before the body is read.
       router.post("/v1" + endpoint.path()).handler(jsonOnly);
@@ -109,7 +110,7 @@ public final class GatewayVerticle extends VerticleBase {
       ctx.next();
     };
     ProxyHandler messages = new ProxyHandler(plane, upstreams, codecs, vertx, Endpoint.CHAT_COMPLETIONS,
-        InboundApi.ANTHROPIC);
+        new AnthropicApi(plane.json()));
     TokenCountHandler countTokens = new TokenCountHandler(plane);
     for (String path : new String[] {"/v1/messages", "/v1/messages/count_tokens"}) {
       router.post(path).handler(anthropicShape).handler(jsonOnly);

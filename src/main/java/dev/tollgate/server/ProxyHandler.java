@@ -13,9 +13,9 @@ import dev.tollgate.protocol.openai.translate.OpenAiChatRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.translate.AnswerDefaults;
-import dev.tollgate.protocol.translate.AnthropicClientFormat;
 import dev.tollgate.protocol.translate.ClientFormat;
 import dev.tollgate.protocol.translate.OpenAiClientFormat;
+import dev.tollgate.protocol.translate.TranslatedApi;
 import dev.tollgate.protocol.translate.TranslatedBodyRelay;
 import dev.tollgate.protocol.translate.TranslatedStreamRelay;
 import dev.tollgate.provider.CodecUpstream;
@@ -63,22 +63,24 @@ public final class ProxyHandler {
   private final DataPlane plane;
   private final Map<String, Upstream> upstreams;
   private final Map<String, CodecUpstream> translators;
-  private final InboundApi inbound;
+  private final TranslatedApi api;
   private final String label;
   private final Vertx vertx;
   private final Endpoint endpoint;
 
   /**
    * @param translators how to reach providers through the canonical model: for OpenAI callers, the
-   *     providers with their own formats; for Anthropic callers, every provider
+   *     providers with their own formats; for a translated API's callers, every provider
+   * @param api the caller's API when it is served only through the canonical model (Anthropic Messages,
+   *     OpenAI Responses), or null for OpenAI's chat, completions and embeddings (passed through)
    */
   public ProxyHandler(DataPlane plane, Map<String, Upstream> upstreams, Map<String, CodecUpstream> translators,
-      Vertx vertx, Endpoint endpoint, InboundApi inbound) {
+      Vertx vertx, Endpoint endpoint, TranslatedApi api) {
     this.plane = plane;
     this.upstreams = upstreams;
     this.translators = translators;
-    this.inbound = inbound;
-    this.label = inbound == InboundApi.ANTHROPIC ? "messages" : endpoint.label();
+    this.api = api;
+    this.label = api != null ? api.label() : endpoint.label();
     this.vertx = vertx;
     this.endpoint = endpoint;
   }
@@ -124,11 +126,11 @@ public final class ProxyHandler {
   }
 
   private Resolved resolve(RoutingContext ctx, Caller caller) {
-    if (inbound == InboundApi.ANTHROPIC) {
+    if (api != null) {
       JsonNode body = plane.decoder().parseObject(ctx.body().buffer());
       ChatRequest chat;
       try {
-        chat = plane.anthropicDecoder().decode(ctx.body().buffer());
+        chat = api.decode(ctx.body().buffer());
       } catch (TranslationException e) {
         throw ApiError.invalidRequest(e.getMessage(), e.field()).exception();
       }
@@ -230,7 +232,7 @@ public final class ProxyHandler {
     Deployment deployment = attempt.deployment();
     ProviderConfig provider = plane.provider(deployment.provider());
     CodecUpstream translator = translators.get(deployment.provider());
-    if (translator == null && inbound == InboundApi.ANTHROPIC) {
+    if (translator == null && api != null) {
       throw new IllegalStateException("no codec for provider " + deployment.provider());
     }
     Clocks clocks = new Clocks(start);
@@ -393,7 +395,7 @@ public final class ProxyHandler {
       boolean sse = response.ok() && resolved.stream();
       if (translator != null) {
         var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
-        ClientFormat format = inbound == InboundApi.ANTHROPIC ? new AnthropicClientFormat(plane.json())
+        ClientFormat format = api != null ? api.format()
             : new OpenAiClientFormat(plane.json(), flight.canonical.includeUsage());
         if (sse) {
           translatedStream = new TranslatedStreamRelay(translator.codec().streamDecoder(), format.streamEncoder(), call,
@@ -432,7 +434,7 @@ public final class ProxyHandler {
   }
 
   private AnswerDefaults defaults(RoutingContext ctx, Deployment deployment) {
-    String prefix = inbound == InboundApi.ANTHROPIC ? "msg_" : "chatcmpl-";
+    String prefix = api != null ? api.idPrefix() : "chatcmpl-";
     return new AnswerDefaults(prefix + RequestIds.of(ctx), deployment.upstreamModel(),
         plane.clock().instant().getEpochSecond());
   }

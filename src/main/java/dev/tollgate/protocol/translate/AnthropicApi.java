@@ -1,0 +1,37 @@
+package dev.tollgate.protocol.translate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocol.anthropic.AnthropicRequestDecoder;
+import dev.tollgate.protocol.canonical.ChatRequest;
+import io.vertx.core.buffer.Buffer;
+
+/** Anthropic's Messages API ({@code POST /v1/messages}) for callers. */
+public final class AnthropicApi implements TranslatedApi {
+  private final AnthropicRequestDecoder decoder;
+  private final AnthropicClientFormat format;
+
+  public AnthropicApi(ObjectMapper json) {
+    this.decoder = new AnthropicRequestDecoder(json);
+    this.format = new AnthropicClientFormat(json);
+  }
+
+  @Override
+  public String label() {
+    return "messages";
+  }
+
+  @Override
+  public ChatRequest decode(Buffer body) {
+    return decoder.decode(body);
+  }
+
+  @Override
+  public ClientFormat format() {
+    return format;
+  }
+
+  @Override
+  public String idPrefix() {
+    return "msg_";
+  }
+}
