@@ -114,10 +114,8 @@ public record ServiceAccountKey(String clientEmail, String privateKeyId, RSAPriv
     }
     try {
       byte[] der = Base64.getMimeDecoder().decode(m.group(1));
-      if (KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der)) instanceof RSAPrivateKey rsa) {
-        return rsa;
-      }
-      throw new IllegalArgumentException("'private_key' is not an RSA key");
+      // The RSA key factory only makes RSA keys; an EC or Ed25519 key fails to parse here.
+      return (RSAPrivateKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (IllegalArgumentException | GeneralSecurityException e) {
       // Neither the decoder's nor the key factory's message is kept: they may describe the key's bytes.
       throw new IllegalArgumentException("'private_key' is not a valid PKCS#8 RSA private key");
