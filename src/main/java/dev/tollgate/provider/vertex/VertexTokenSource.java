@@ -1,6 +1,5 @@
 package dev.tollgate.provider.vertex;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +17,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * signed RS256 with the account's key is exchanged at the key's {@code token_uri} for a bearer
  * token with the {@code cloud-platform} scope.
  *
- * <p>Caching: a token is used until {@value #REFRESH_MARGIN_SECONDS} s before it expires (counted
+ * <p>Caching: a token is used until 60 s before it expires (counted
  * from when its request was sent, so a slow answer errs early), then the next caller fetches a new
  * one. A failed fetch is not cached: it fails the callers waiting on it, and the next call tries again.
  *
@@ -156,12 +156,21 @@ public final class VertexTokenSource implements AutoCloseable {
       return null;
     }
     // The request goes out only after the CAS: a side effect inside a retried update would send twice.
-    home.runOnContext(v -> fetch().onComplete(ar -> {
-      // Settle the state before waking the waiters, so a waiter that asks again finds the token.
-      state.compareAndSet(fetching, ar.succeeded() ? new Valid(ar.result().token(), ar.result().refreshAt())
-          : new Empty());
-      promise.handle(ar.map(Fetched::token));
-    }));
+    home.runOnContext(v -> {
+      Future<Fetched> fetched;
+      try {
+        fetched = fetch();
+      } catch (RuntimeException e) {
+        // Were this to escape, the state would stay Fetching and every later caller would wait forever.
+        fetched = Future.failedFuture(failure("the token request could not be made: " + describe(e), e));
+      }
+      fetched.onComplete(ar -> {
+        // Settle the state before waking the waiters, so a waiter that asks again finds the token.
+        state.compareAndSet(fetching, ar.succeeded() ? new Valid(ar.result().token(), ar.result().refreshAt())
+            : new Empty());
+        promise.handle(ar.map(Fetched::token));
+      });
+    });
     return promise.future();
   }
 
@@ -206,9 +215,8 @@ public final class VertexTokenSource implements AutoCloseable {
     JsonNode root;
     try {
       root = json.readTree(body.getBytes());
-    } catch (JacksonException e) {
-      root = null;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
+      // Not JSON (a proxy's HTML page): the status decides, with no OAuth error to quote.
       root = null;
     }
     if (status != 200) {
