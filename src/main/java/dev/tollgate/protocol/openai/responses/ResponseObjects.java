@@ -116,11 +116,16 @@ final class ResponseObjects {
     return json.createObjectNode().put("type", "summary_text").put("text", text);
   }
 
-  /** Usage in the Responses shape; input counts cached tokens and output counts reasoning, as canonical usage does. */
+  /**
+   * Usage in the Responses shape. Input counts cached and cache-written tokens and output counts
+   * reasoning, as canonical usage does; {@code cache_write_tokens} is the API's newer field, which
+   * the SDK requires.
+   */
   ObjectNode usage(Usage usage) {
     ObjectNode out = json.createObjectNode();
     out.put("input_tokens", usage.input());
-    out.putObject("input_tokens_details").put("cached_tokens", usage.cacheRead());
+    out.putObject("input_tokens_details").put("cached_tokens", usage.cacheRead())
+        .put("cache_write_tokens", usage.cacheWrite());
     out.put("output_tokens", usage.output());
     out.putObject("output_tokens_details").put("reasoning_tokens", usage.reasoning());
     out.put("total_tokens", usage.input() + usage.output());
