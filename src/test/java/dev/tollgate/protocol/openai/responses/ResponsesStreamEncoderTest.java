@@ -11,6 +11,7 @@ import dev.tollgate.protocol.canonical.StopReason;
 import dev.tollgate.protocol.canonical.StreamEvent;
 import dev.tollgate.protocol.canonical.TranslationException;
 import dev.tollgate.protocol.canonical.Usage;
+import dev.tollgate.protocol.openai.SseSplitter;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -236,6 +237,33 @@ class ResponsesStreamEncoderTest {
     encode(encoder, new StreamEvent.Start(ID, "m", 1L), new StreamEvent.End());
     assertThat(encoder.encode(new StreamEvent.TextDelta(0, "late")).length()).isZero();
     assertThat(encoder.failure("server_error", "late").length()).isZero();
+  }
+
+  /**
+   * Text with line breaks and multi-byte characters stays one {@code data:} line per event, and an
+   * SSE reader splits the bytes into the same events however the network cuts them.
+   */
+  @Test
+  void theWireSplitsIntoTheSameEventsAtEveryByteBoundary() {
+    ResponsesStreamEncoder encoder = new ResponsesStreamEncoder(JSON, request());
+    Buffer wire = Buffer.buffer();
+    for (StreamEvent e : List.of(new StreamEvent.Start(ID, "m", 1L), new StreamEvent.TextDelta(0, "caf\u00e9\n\u2615\r\n"),
+        new StreamEvent.ToolCallStart(0, 0, "call_1", "f"), new StreamEvent.ToolCallDelta(0, 0, "{\"a\":\"\\n\"}"),
+        new StreamEvent.Finish(0, StopReason.TOOL_CALLS), new StreamEvent.End())) {
+      wire.appendBuffer(encoder.encode(e));
+    }
+    List<JsonNode> whole = frames(wire);
+    assertThat(whole).hasSize(13);
+    assertThat(whole.get(4).get("delta").asText()).isEqualTo("caf\u00e9\n\u2615\r\n");
+    for (int cut = 0; cut <= wire.length(); cut++) {
+      SseSplitter splitter = new SseSplitter(1 << 20);
+      List<Buffer> events = new ArrayList<>(splitter.feed(wire.getBuffer(0, cut)));
+      events.addAll(splitter.feed(wire.getBuffer(cut, wire.length())));
+      assertThat(events).as("cut at %d", cut).hasSize(whole.size());
+      Buffer joined = Buffer.buffer();
+      events.forEach(joined::appendBuffer);
+      assertThat(frames(joined)).as("cut at %d", cut).isEqualTo(whole);
+    }
   }
 
   @Test
