@@ -99,6 +99,27 @@ class ResponsesSdkConformanceTest {
     assertThat(response.usage().orElseThrow().totalTokens()).isEqualTo(2598);
   }
 
+  /** Every shape of echoed setting the decoder accepts is one the SDK's response type validates. */
+  @Test
+  void theSdkValidatesTheEchoOfEveryAcceptedSetting() throws Exception {
+    for (String settings : List.of(
+        "\"text\": {\"format\": {\"type\": \"json_schema\", \"name\": \"a\", \"schema\": {\"type\": \"object\"},"
+            + " \"strict\": true, \"description\": \"d\"}, \"verbosity\": \"low\"}",
+        "\"text\": {\"format\": {\"type\": \"json_object\"}}",
+        "\"tool_choice\": {\"type\": \"function\", \"name\": \"f\"}, \"tools\": [{\"type\": \"function\","
+            + " \"name\": \"f\", \"description\": \"d\"}]",
+        "\"tool_choice\": \"none\", \"parallel_tool_calls\": false, \"top_p\": 0.5, \"temperature\": 0",
+        "\"reasoning\": {\"effort\": \"minimal\", \"summary\": \"detailed\"}, \"safety_identifier\": \"s\"",
+        "\"user\": \"u\", \"store\": false, \"background\": false, \"truncation\": \"disabled\"")) {
+      ResponsesRequest request = new ResponsesRequestDecoder(JSON).decode(Buffer.buffer(
+          "{\"model\": \"m\", \"input\": \"x\", " + settings + "}"));
+      String json = new ResponsesResponseEncoder(JSON).encodeBuffer(ANSWER, request).toString();
+      Response response = SDK.readValue(json, Response.class);
+      assertThat(response.isValid()).as(settings).isTrue();
+      response.validate();
+    }
+  }
+
   @Test
   void theSdkValidatesEveryStreamEventAndRebuildsTheResponse() throws Exception {
     List<ResponseStreamEvent> events = parse(encode(STREAM));
