@@ -7,6 +7,7 @@ import static dev.tollgate.protocol.openai.responses.Fields.unsupported;
 import static dev.tollgate.protocol.openai.responses.Fields.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.Role;
@@ -23,13 +24,13 @@ import java.util.Set;
  * and developer messages go to the system list; runs of assistant items (messages, function calls,
  * reasoning) become one assistant turn and runs of {@code function_call_output} items one
  * {@link Role#TOOL} turn, the grouping formats with strict turn-taking (Anthropic) need. Items that
- * refer to state Tollgate does not keep ({@code item_reference}, encrypted reasoning) and built-in
- * tool calls are refused.
+ * refer to state Tollgate does not keep ({@code item_reference}, reasoning encrypted by OpenAI) and
+ * built-in tool calls are refused.
  */
 final class InputReader {
   private InputReader() {}
 
-  static List<Message> read(JsonNode body, List<Part.Text> system) {
+  static List<Message> read(ObjectMapper json, JsonNode body, List<Part.Text> system) {
     JsonNode input = get(body, "input");
     if (input == null) {
       throw new TranslationException("input", "'input' is required");
@@ -88,9 +89,9 @@ final class InputReader {
           read = List.of(new Part.ToolResult(Fields.requiredString(item, "call_id", at), output(item, at), false));
         }
         case "reasoning" -> {
-          allowOnly(item, at, "type", "id", "summary", "content", "status");
+          allowOnly(item, at, "type", "id", "summary", "content", "status", "encrypted_content");
           role = Role.ASSISTANT;
-          read = reasoning(item, at);
+          read = reasoning(json, item, at);
         }
         case "item_reference" -> throw unsupported(at,
             "refers to a stored item; Tollgate keeps no responses, so send the item itself");
@@ -253,10 +254,10 @@ final class InputReader {
   }
 
   /**
-   * Reasoning shown in an earlier answer, as its summary text. Encrypted reasoning is refused by
-   * {@link #allowOnly}: only OpenAI can read it.
+   * Reasoning shown in an earlier answer: its summary text, and the upstream's signature or redacted
+   * data when {@code encrypted_content} is a {@link ReasoningToken} Tollgate wrote.
    */
-  private static List<Part> reasoning(JsonNode item, String at) {
+  private static List<Part> reasoning(ObjectMapper json, JsonNode item, String at) {
     JsonNode summary = Fields.array(item, "summary", at);
     String summaryPath = path(at, "summary");
     if (summary == null) {
@@ -278,6 +279,10 @@ final class InputReader {
         text.append("\n\n");
       }
       text.append(Fields.requiredString(part, "text", partPath));
+    }
+    String token = Fields.string(item, "encrypted_content", at);
+    if (token != null) {
+      return List.of(ReasoningToken.decode(json, token, text.toString(), path(at, "encrypted_content")));
     }
     return text.isEmpty() ? List.of() : List.of(new Part.Reasoning(text.toString(), null, null));
   }

@@ -103,11 +103,18 @@ final class ResponseObjects {
         .put("arguments", arguments).put("call_id", callId).put("name", name);
   }
 
-  ObjectNode reasoning(String id, String text) {
+  /**
+   * A reasoning item; {@code text} (null or empty for none) is its summary and {@code token} (null
+   * for none) its {@code encrypted_content}.
+   */
+  ObjectNode reasoning(String id, String text, String token) {
     ObjectNode item = json.createObjectNode().put("id", id).put("type", "reasoning");
     ArrayNode summary = item.putArray("summary");
-    if (text != null) {
+    if (text != null && !text.isEmpty()) {
       summary.add(summaryText(text));
+    }
+    if (token != null) {
+      item.put("encrypted_content", token);
     }
     return item;
   }

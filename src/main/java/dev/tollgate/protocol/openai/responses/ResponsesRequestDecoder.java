@@ -40,6 +40,7 @@ import java.util.Set;
  * {@code verbosity}, a tool's {@code strict} as {@code tools[i].function.strict}, the schema's
  * description as {@code response_format.json_schema.description}, and {@code metadata},
  * {@code service_tier}, {@code prompt_cache_key}, {@code prompt_cache_retention} as they are.
+ * {@code include: ["reasoning.encrypted_content"]} is accepted (see {@link ReasoningToken}).
  * {@code reasoning.summary} and {@code stream_options.include_obfuscation} are accepted as hints:
  * summaries are written whenever the upstream shows reasoning, and no obfuscation padding is sent.
  * Any other field is refused. Thread-safe.
@@ -104,7 +105,7 @@ public final class ResponsesRequestDecoder {
     if (instructions != null) {
       system.add(new Part.Text(instructions));
     }
-    List<Message> messages = InputReader.read(body, system);
+    List<Message> messages = InputReader.read(json, body, system);
     List<Tool> tools = tools(body, extensions);
     JsonNode choiceNode = get(body, "tool_choice");
     ToolChoice toolChoice = toolChoice(choiceNode);
@@ -157,11 +158,24 @@ public final class ResponsesRequestDecoder {
     Fields.bool(options, "include_obfuscation", "stream_options");
   }
 
-  /** Extra output ({@code reasoning.encrypted_content}, logprobs, search results) that a translated answer lacks. */
+  /**
+   * Extra output a translated answer lacks (logprobs, search results, images) is refused.
+   * {@code reasoning.encrypted_content} is accepted: reasoning items carry it whenever the upstream
+   * signed its reasoning, asked for or not, because the caller needs it to send the reasoning back.
+   */
   private static void include(JsonNode body) {
     JsonNode include = Fields.array(body, "include", "");
-    if (include != null && !include.isEmpty()) {
-      throw unsupported(index("include", 0), "cannot be provided for this model");
+    if (include == null) {
+      return;
+    }
+    for (int i = 0; i < include.size(); i++) {
+      JsonNode v = include.get(i);
+      if (!v.isTextual()) {
+        throw wrongType(index("include", i), "a string");
+      }
+      if (!v.asText().equals("reasoning.encrypted_content")) {
+        throw unsupported(index("include", i), "'" + v.asText() + "' cannot be provided for this model");
+      }
     }
   }
 

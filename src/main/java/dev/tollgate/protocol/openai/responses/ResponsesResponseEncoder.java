@@ -10,11 +10,11 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Writes a canonical answer as a Responses API {@code response} object. Its parts become output
- * items in the order the model produced them: each run of text one {@code message} item, each run
- * of reasoning one {@code reasoning} item (the text as its summary), each tool call one
- * {@code function_call} item. Reasoning with no text (Anthropic's redacted thinking) and thinking
- * signatures have no place a Responses caller could send back to another provider, so they are not
- * written. Thread-safe.
+ * items in the order the model produced them: each run of text one {@code message} item, each tool
+ * call one {@code function_call} item, and each run of reasoning one {@code reasoning} item with the
+ * text as its summary. A signed or redacted reasoning part ends its item, which carries the
+ * signature or data as {@code encrypted_content} (see {@link ReasoningToken}) so the caller can send
+ * it back. Thread-safe.
  */
 public final class ResponsesResponseEncoder {
   private final ObjectMapper json;
@@ -43,24 +43,29 @@ public final class ResponsesResponseEncoder {
     for (int j = 0; j < candidate.parts().size(); j++) {
       Part part = candidate.parts().get(j);
       if (!(part instanceof Part.Text) && text != null) {
-        output.add(objects.message(ResponseObjects.itemId("msg", response.id(), output.size()), itemStatus,
-            text.toString()));
+        output.add(objects.message(itemId("msg", response, output), itemStatus, text.toString()));
         text = null;
       }
       if (!(part instanceof Part.Reasoning) && reasoning != null) {
-        output.add(objects.reasoning(ResponseObjects.itemId("rs", response.id(), output.size()),
-            reasoning.toString()));
+        output.add(objects.reasoning(itemId("rs", response, output), reasoning.toString(), null));
         reasoning = null;
       }
       switch (part) {
         case Part.Text t -> text = (text == null ? new StringBuilder() : text).append(t.text());
         case Part.Reasoning r -> {
-          if (!r.text().isEmpty()) {
-            reasoning = (reasoning == null ? new StringBuilder() : reasoning).append(r.text());
+          String token = ReasoningToken.encode(json, r.signature(), r.redacted());
+          if (r.redacted() != null && reasoning != null) {
+            output.add(objects.reasoning(itemId("rs", response, output), reasoning.toString(), null));
+            reasoning = null;
+          }
+          reasoning = (reasoning == null ? new StringBuilder() : reasoning).append(r.text());
+          // A signature or redacted data covers its own block: the block ends the item.
+          if (token != null) {
+            output.add(objects.reasoning(itemId("rs", response, output), reasoning.toString(), token));
+            reasoning = null;
           }
         }
-        case Part.ToolCall c -> output.add(objects.functionCall(
-            ResponseObjects.itemId("fc", response.id(), output.size()), c.id(), c.name(),
+        case Part.ToolCall c -> output.add(objects.functionCall(itemId("fc", response, output), c.id(), c.name(),
             c.argumentsJson() == null ? "" : c.argumentsJson(), "completed"));
         case Part.Image i -> throw new TranslationException("candidates[0].parts[" + j + "]",
             "a Responses answer cannot carry an image the model produced");
@@ -68,16 +73,19 @@ public final class ResponsesResponseEncoder {
             "an answer cannot hold a tool result");
       }
     }
-    if (reasoning != null) {
-      output.add(objects.reasoning(ResponseObjects.itemId("rs", response.id(), output.size()), reasoning.toString()));
+    if (reasoning != null && !reasoning.isEmpty()) {
+      output.add(objects.reasoning(itemId("rs", response, output), reasoning.toString(), null));
     }
     if (text != null) {
-      output.add(objects.message(ResponseObjects.itemId("msg", response.id(), output.size()), itemStatus,
-          text.toString()));
+      output.add(objects.message(itemId("msg", response, output), itemStatus, text.toString()));
     }
     if (response.usage() != null) {
       out.set("usage", objects.usage(response.usage()));
     }
     return out;
+  }
+
+  private static String itemId(String prefix, ChatResponse response, ArrayNode output) {
+    return ResponseObjects.itemId(prefix, response.id(), output.size());
   }
 }

@@ -25,7 +25,8 @@ import java.util.Set;
  * {@code output_text.delta}s, then {@code output_text.done}, {@code content_part.done},
  * {@code output_item.done}); each run of reasoning a {@code reasoning} item whose text is streamed
  * as its summary ({@code reasoning_summary_part.added}, {@code reasoning_summary_text.delta}s and
- * their {@code .done}s); each tool call a {@code function_call} item with
+ * their {@code .done}s), ended by a signature, which the item carries as {@code encrypted_content}
+ * (see {@link ReasoningToken}); each tool call a {@code function_call} item with
  * {@code function_call_arguments.delta}s and {@code .done}. An item is closed when the next kind
  * starts or the candidate finishes, except that tool calls stay open together until then, because
  * upstreams may interleave the arguments of parallel calls. {@link StreamEvent.End} writes
@@ -86,7 +87,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
         if (d.text().isEmpty()) {
           break;
         }
-        closeReasoning(out, "completed");
+        closeReasoning(out, null);
         closeCalls(out, "completed");
         if (text == null) {
           text = new OpenText(output.size(), ResponseObjects.itemId("msg", upstreamId, output.size()),
@@ -103,22 +104,37 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
       }
       case StreamEvent.ReasoningDelta d -> {
         single(d.candidate());
-        if (d.text() == null || d.text().isEmpty()) {
-          break; // a signature alone: nothing a Responses caller can use
+        boolean hasText = d.text() != null && !d.text().isEmpty();
+        if (!hasText && d.signature() == null) {
+          break;
         }
         closeText(out, "completed");
         closeCalls(out, "completed");
-        if (reasoning == null) {
-          reasoning = new OpenText(output.size(), ResponseObjects.itemId("rs", upstreamId, output.size()),
-              new StringBuilder());
-          addItem(out, objects.reasoning(reasoning.itemId(), null));
-          ObjectNode added = itemEvent("response.reasoning_summary_part.added", reasoning).put("summary_index", 0);
-          added.set("part", objects.summaryText(""));
-          write(out, "response.reasoning_summary_part.added", added);
+        if (hasText) {
+          if (reasoning == null) {
+            reasoning = new OpenText(output.size(), ResponseObjects.itemId("rs", upstreamId, output.size()),
+                new StringBuilder());
+            addItem(out, objects.reasoning(reasoning.itemId(), null, null));
+            ObjectNode added = itemEvent("response.reasoning_summary_part.added", reasoning).put("summary_index", 0);
+            added.set("part", objects.summaryText(""));
+            write(out, "response.reasoning_summary_part.added", added);
+          }
+          reasoning.text().append(d.text());
+          write(out, "response.reasoning_summary_text.delta", itemEvent("response.reasoning_summary_text.delta",
+              reasoning).put("summary_index", 0).put("delta", d.text()));
         }
-        reasoning.text().append(d.text());
-        write(out, "response.reasoning_summary_text.delta",
-            itemEvent("response.reasoning_summary_text.delta", reasoning).put("summary_index", 0).put("delta", d.text()));
+        if (d.signature() != null) {
+          String token = ReasoningToken.encode(json, d.signature(), null);
+          if (reasoning != null) {
+            closeReasoning(out, token);
+          } else {
+            // A signature alone (Gemini signs the part that follows it): an item with no summary.
+            String itemId = ResponseObjects.itemId("rs", upstreamId, output.size());
+            int index = output.size();
+            addItem(out, objects.reasoning(itemId, null, null));
+            doneItem(out, index, objects.reasoning(itemId, null, token));
+          }
+        }
       }
       case StreamEvent.ToolCallStart s -> {
         single(s.candidate());
@@ -127,7 +143,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
           throw new TranslationException("toolIndex", "tool call " + s.toolIndex() + " started twice");
         }
         closeText(out, "completed");
-        closeReasoning(out, "completed");
+        closeReasoning(out, null);
         OpenCall call = new OpenCall(output.size(), ResponseObjects.itemId("fc", upstreamId, output.size()), s.id(),
             s.name(), new StringBuilder());
         calls.put(s.toolIndex(), call);
@@ -205,7 +221,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
     String status = stopReason != null && ResponseObjects.incompleteReason(stopReason) != null
         ? "incomplete" : "completed";
     closeText(out, status);
-    closeReasoning(out, status);
+    closeReasoning(out, null);
     closeCalls(out, status);
   }
 
@@ -224,7 +240,8 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
     text = null;
   }
 
-  private void closeReasoning(Buffer out, String status) {
+  /** @param token the item's {@code encrypted_content}, or null */
+  private void closeReasoning(Buffer out, String token) {
     if (reasoning == null) {
       return;
     }
@@ -234,7 +251,7 @@ public final class ResponsesStreamEncoder implements StreamEncoder {
     ObjectNode partDone = itemEvent("response.reasoning_summary_part.done", reasoning).put("summary_index", 0);
     partDone.set("part", objects.summaryText(full));
     write(out, "response.reasoning_summary_part.done", partDone);
-    doneItem(out, reasoning.outputIndex(), objects.reasoning(reasoning.itemId(), full));
+    doneItem(out, reasoning.outputIndex(), objects.reasoning(reasoning.itemId(), full, token));
     reasoning = null;
   }
 

@@ -167,6 +167,25 @@ class ResponsesRequestDecoderTest {
     assertThat(chat.messages()).containsExactly(Message.user("a"), Message.user("b"), Message.assistant("c"));
   }
 
+  @Test
+  void reasoningItemsWeWroteComeBackWithTheirSignatureOrRedactedData() {
+    String signed = ReasoningToken.encode(JSON, "EqQBCkYIBx", null);
+    String redacted = ReasoningToken.encode(JSON, null, "EmwKAhgBEgy3va3pzix");
+    ChatRequest chat = decode("""
+        {"model": "m", "include": ["reasoning.encrypted_content"], "input": [
+          {"role": "user", "content": "Weather?"},
+          {"type": "reasoning", "id": "rs_1", "summary": [{"type": "summary_text", "text": "Look it up."}],
+           "encrypted_content": "%s"},
+          {"type": "reasoning", "id": "rs_2", "summary": [], "encrypted_content": "%s"},
+          {"type": "function_call", "call_id": "toolu_1", "name": "get_weather", "arguments": "{}"}
+        ]}
+        """.formatted(signed, redacted)).chat();
+    assertThat(chat.messages().get(1)).isEqualTo(new Message(Role.ASSISTANT, List.of(
+        new Part.Reasoning("Look it up.", "EqQBCkYIBx", null),
+        new Part.Reasoning("", null, "EmwKAhgBEgy3va3pzix"),
+        new Part.ToolCall("toolu_1", "get_weather", "{}"))));
+  }
+
   static Stream<Arguments> refusals() {
     return Stream.of(
         Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"previous_response_id\":\"resp_1\"}", "previous_response_id"),
@@ -181,7 +200,12 @@ class ResponsesRequestDecoderTest {
         Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":{\"type\":\"web_search_preview\"}}",
             "tool_choice.type"),
         Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":\"sometimes\"}", "tool_choice"),
-        Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"include\":[\"reasoning.encrypted_content\"]}", "include[0]"),
+        Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"include\":[\"reasoning.encrypted_content\","
+            + "\"message.output_text.logprobs\"]}", "include[1]"),
+        Arguments.of("{\"model\":\"m\",\"input\":[{\"type\":\"reasoning\",\"summary\":[],"
+            + "\"encrypted_content\":\"tollgate.reasoning.v1.!!\"}]}", "input[0].encrypted_content"),
+        Arguments.of("{\"model\":\"m\",\"input\":[{\"type\":\"reasoning\",\"summary\":[],"
+            + "\"encrypted_content\":\"tollgate.reasoning.v1.WzFd\"}]}", "input[0].encrypted_content"),
         Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"truncation\":\"auto\"}", "truncation"),
         Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"top_logprobs\":2}", "top_logprobs"),
         Arguments.of("{\"model\":\"m\",\"input\":\"x\",\"max_tool_calls\":2}", "max_tool_calls"),

@@ -83,7 +83,7 @@ class ResponsesResponseEncoderTest {
   }
 
   @Test
-  void writesReasoningTextAndToolCallsAsItemsInOrderAndEchoesTheRequest() {
+  void writesReasoningWithItsSignaturesTextAndToolCallsAsItemsInOrderAndEchoesTheRequest() {
     ResponsesRequest request = request("""
         {"model": "claude-sonnet-4-5", "instructions": "Be brief.", "input": "Weather?", "temperature": 0.3,
          "tools": [{"type": "function", "name": "get_weather", "parameters": {"type": "object"}, "strict": true}],
@@ -94,6 +94,8 @@ class ResponsesResponseEncoderTest {
             new Part.Reasoning("I should ", "sig-a", null),
             new Part.Reasoning("look it up.", "sig-b", null),
             new Part.Reasoning("", null, "EncryptedRedacted"),
+            new Part.Reasoning("Unsigned, ", null, null),
+            new Part.Reasoning("then unsigned.", null, null),
             new Part.Text("Checking "),
             new Part.Text("now."),
             new Part.ToolCall("toolu_01", "get_weather", "{\"city\":\"Paris\"}"),
@@ -103,12 +105,20 @@ class ResponsesResponseEncoderTest {
     assertJsonEquals(out.get("output"), """
         [
           {"id": "rs_msg_01XFDUDYJgAACzvnptvVoYEL_0", "type": "reasoning",
-           "summary": [{"type": "summary_text", "text": "I should look it up."}]},
-          {"id": "msg_msg_01XFDUDYJgAACzvnptvVoYEL_1", "type": "message", "status": "completed", "role": "assistant",
+           "summary": [{"type": "summary_text", "text": "I should "}],
+           "encrypted_content": "tollgate.reasoning.v1.eyJzaWduYXR1cmUiOiJzaWctYSJ9"},
+          {"id": "rs_msg_01XFDUDYJgAACzvnptvVoYEL_1", "type": "reasoning",
+           "summary": [{"type": "summary_text", "text": "look it up."}],
+           "encrypted_content": "tollgate.reasoning.v1.eyJzaWduYXR1cmUiOiJzaWctYiJ9"},
+          {"id": "rs_msg_01XFDUDYJgAACzvnptvVoYEL_2", "type": "reasoning", "summary": [],
+           "encrypted_content": "tollgate.reasoning.v1.eyJyZWRhY3RlZCI6IkVuY3J5cHRlZFJlZGFjdGVkIn0"},
+          {"id": "rs_msg_01XFDUDYJgAACzvnptvVoYEL_3", "type": "reasoning",
+           "summary": [{"type": "summary_text", "text": "Unsigned, then unsigned."}]},
+          {"id": "msg_msg_01XFDUDYJgAACzvnptvVoYEL_4", "type": "message", "status": "completed", "role": "assistant",
            "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": "Checking now."}]},
-          {"id": "fc_msg_01XFDUDYJgAACzvnptvVoYEL_2", "type": "function_call", "status": "completed",
+          {"id": "fc_msg_01XFDUDYJgAACzvnptvVoYEL_5", "type": "function_call", "status": "completed",
            "arguments": "{\\"city\\":\\"Paris\\"}", "call_id": "toolu_01", "name": "get_weather"},
-          {"id": "msg_msg_01XFDUDYJgAACzvnptvVoYEL_3", "type": "message", "status": "completed", "role": "assistant",
+          {"id": "msg_msg_01XFDUDYJgAACzvnptvVoYEL_6", "type": "message", "status": "completed", "role": "assistant",
            "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": "Done."}]}
         ]
         """);

@@ -204,7 +204,10 @@ class ResponsesSdkConformanceTest {
         .containsEntry("tools[0].function.strict", "true");
   }
 
-  /** The SDK's usual tool loop: our answer's output items go back as input, followed by the results. */
+  /**
+   * The SDK's usual tool loop: our answer's output items go back as input, followed by the results;
+   * the reasoning keeps its signature, which Anthropic requires back in tool loops with thinking.
+   */
   @Test
   void weDecodeAFollowUpBuiltFromOurOwnOutputItems() throws Exception {
     String json = new ResponsesResponseEncoder(JSON).encodeBuffer(ANSWER, request()).toString();
@@ -231,7 +234,7 @@ class ResponsesSdkConformanceTest {
         .chat();
     assertThat(chat.messages()).containsExactly(
         Message.user("Weather in Paris and Rome?"),
-        new Message(Role.ASSISTANT, List.of(new Part.Reasoning("Two lookups.", null, null),
+        new Message(Role.ASSISTANT, List.of(new Part.Reasoning("Two lookups.", "sig", null),
             new Part.Text("Let me check."),
             new Part.ToolCall("toolu_01", "get_weather", "{\"city\":\"Paris\"}"),
             new Part.ToolCall("toolu_02", "get_weather", "{\"city\":\"Rome\"}"))),

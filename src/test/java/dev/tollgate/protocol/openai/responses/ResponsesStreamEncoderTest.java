@@ -163,11 +163,28 @@ class ResponsesStreamEncoderTest {
          "output_index": 1, "arguments": "{\\"city\\":\\"Paris\\"}"}
         """);
     assertJsonEquals(events.getLast().get("response").get("output"), """
-        [{"id": "rs_chatcmpl-123_0", "type": "reasoning", "summary": [{"type": "summary_text", "text": "Look it up."}]},
+        [{"id": "rs_chatcmpl-123_0", "type": "reasoning", "summary": [{"type": "summary_text", "text": "Look it up."}],
+          "encrypted_content": "tollgate.reasoning.v1.eyJzaWduYXR1cmUiOiJzaWduYXR1cmUifQ"},
          {"id": "fc_chatcmpl-123_1", "type": "function_call", "status": "completed",
           "arguments": "{\\"city\\":\\"Paris\\"}", "call_id": "call_a", "name": "get_weather"},
          {"id": "fc_chatcmpl-123_2", "type": "function_call", "status": "completed", "arguments": "{}",
           "call_id": "call_b", "name": "get_time"}]
+        """);
+  }
+
+  /** Gemini sends a thought signature alone, signing the part after it: it becomes an item of its own. */
+  @Test
+  void aSignatureAloneIsAReasoningItemWithoutSummary() {
+    List<JsonNode> events = encode(new ResponsesStreamEncoder(JSON, request()),
+        new StreamEvent.Start(ID, "m", 1L),
+        new StreamEvent.ReasoningDelta(0, "", "signature"),
+        new StreamEvent.TextDelta(0, "Hi"),
+        new StreamEvent.End());
+    assertThat(types(events).subList(2, 5)).containsExactly("response.output_item.added",
+        "response.output_item.done", "response.output_item.added");
+    assertJsonEquals(events.get(3).get("item"), """
+        {"id": "rs_chatcmpl-123_0", "type": "reasoning", "summary": [],
+         "encrypted_content": "tollgate.reasoning.v1.eyJzaWduYXR1cmUiOiJzaWduYXR1cmUifQ"}
         """);
   }
 
