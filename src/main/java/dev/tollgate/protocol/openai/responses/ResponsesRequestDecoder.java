@@ -37,7 +37,7 @@ import java.util.Set;
  * <p>Fields that have a chat-completions equivalent but no canonical one are kept in
  * {@link ChatRequest#extensions()} under their chat-completions names, so an OpenAI upstream gets
  * them: {@code reasoning.effort} as {@code reasoning_effort}, {@code text.verbosity} as
- * {@code verbosity}, a tool's {@code strict} as {@code tools[i].function.strict}, the schema's
+ * {@code verbosity}, a tool's {@code strict: true} as {@code tools[i].function.strict}, the schema's
  * description as {@code response_format.json_schema.description}, and {@code metadata},
  * {@code service_tier}, {@code prompt_cache_key}, {@code prompt_cache_retention} as they are.
  * {@code include: ["reasoning.encrypted_content"]} is accepted (see {@link ReasoningToken}).
@@ -221,9 +221,10 @@ public final class ResponsesRequestDecoder {
         }
       }
       JsonNode parameters = Fields.object(tool, "parameters", at);
-      Boolean strict = Fields.bool(tool, "strict", at);
-      if (strict != null) {
-        extensions.put(strictKey(i), strict.toString());
+      // Only strict: true asks for something; false is every provider's behaviour, and kept as an
+      // extension it would make providers with no strict mode refuse a request they can serve.
+      if (Boolean.TRUE.equals(Fields.bool(tool, "strict", at))) {
+        extensions.put(strictKey(i), "true");
       }
       out.add(new Tool(Fields.requiredString(tool, "name", at), Fields.string(tool, "description", at),
           parameters == null ? null : Fields.text(json, parameters)));

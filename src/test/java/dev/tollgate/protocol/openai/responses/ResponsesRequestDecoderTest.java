@@ -112,7 +112,6 @@ class ResponsesRequestDecoderTest {
         "reasoning_effort", "\"low\"",
         "verbosity", "\"low\"",
         "tools[0].function.strict", "true",
-        "tools[1].function.strict", "false",
         "response_format.json_schema.description", "\"The answer\"",
         "metadata", "{\"team\":\"a\"}"));
   }
