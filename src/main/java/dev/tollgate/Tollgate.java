@@ -12,6 +12,7 @@ import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.ProviderHealthApi;
 import dev.tollgate.provider.probe.ProviderProbe;
 import dev.tollgate.provider.probe.ProviderProbes;
+import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.metering.PriceTable;
 import dev.tollgate.metering.Settlement;
@@ -70,6 +71,7 @@ public final class Tollgate implements AutoCloseable {
   private final KeyService keyService;
   private final InFlight inFlight;
   private final Router router;
+  private final CodecProviders codecProviders;
   private final Vertx vertx;
   private final List<String> deployments = new ArrayList<>();
   private final List<GatewayVerticle> servers = new ArrayList<>();
@@ -105,11 +107,12 @@ public final class Tollgate implements AutoCloseable {
     ModelCatalog catalog = ModelCatalog.of(config.models());
     Async async = new Async(blocking);
     PriceTable prices = PriceTable.of(config.models());
+    this.codecProviders = new CodecProviders(json, clock);
     Settlement settlement = new Settlement(prices, tokens, recorder, metrics, ids, clock);
     this.router = new Router(catalog, config.routing(),
         new DeploymentSelector(ThreadLocalRandom::current, prices, clock), ThreadLocalRandom::current, clock);
     DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
-        router, new OpenAiErrorClassifier(clock), new CodecProviders(json, clock), new OpenAiChatDecoder(json),
+        router, new OpenAiErrorClassifier(clock), codecProviders, new OpenAiChatDecoder(json),
         new AnthropicRequestDecoder(json), settlement, recorder, tokens, metrics, json, async,
         inFlight, ids, clock);
     AdminApi admin = new AdminApi(authenticator, keyService, usageStore, catalog, async, json, clock);
@@ -138,6 +141,11 @@ public final class Tollgate implements AutoCloseable {
   }
 
   public static Tollgate start(TollgateConfig config, VertxOptions vertxOptions, Clock clock) {
+    // Keys that parse only now (service-account keys) are configuration mistakes: say so before opening anything.
+    List<String> keyProblems = new CodecProviders(new ObjectMapper(), clock).problems(config.providers());
+    if (!keyProblems.isEmpty()) {
+      throw new ConfigException(keyProblems);
+    }
     int loops = config.server().eventLoops() > 0 ? config.server().eventLoops()
         : Runtime.getRuntime().availableProcessors();
     Tollgate gateway = new Tollgate(config, vertxOptions.setEventLoopPoolSize(loops), clock);
@@ -234,6 +242,7 @@ public final class Tollgate implements AutoCloseable {
     }
     run(failures, () -> recorder.close(Duration.ofSeconds(30)));
     log.info("usage flushed: {} record(s) written since start", recorder.written());
+    run(failures, codecProviders::close);
     run(failures, () -> vertx.close().await());
     run(failures, database::close);
     run(failures, blocking::close);

@@ -67,6 +67,8 @@ public final class Main implements Runnable {
       Tollgate gateway;
       try {
         gateway = Tollgate.start(config);
+      } catch (ConfigException e) {
+        return configError(spec, e);
       } catch (RuntimeException e) {
         spec.commandLine().getErr().println("tollgate: cannot start: " + describe(e));
         return 1;

@@ -179,7 +179,8 @@ public final class ConfigLoader {
       }
       p.allowOnly("name", "type", "base_url", "api_key", "api_version", "headers", "allow_insecure_upstream",
           "timeouts", "max_connections", "mock", "region", "aws_access_key_id", "aws_secret_access_key",
-          "aws_session_token", "default_max_tokens");
+          "aws_session_token", "default_max_tokens", "project", "location", "publisher", "credentials_file",
+          "credentials_json");
       ConfigNode nameNode = p.child("name");
       String name = nameNode.requiredString();
       if (!name.isBlank() && !seen.add(name)) {
@@ -193,15 +194,18 @@ public final class ConfigLoader {
       }
       boolean insecureAllowed = p.child("allow_insecure_upstream").bool(false);
       CloudSettings cloud = cloud(p, type);
-      URI baseUrl = baseUrl(p.child("base_url"), type, insecureAllowed, cloud.region());
+      URI baseUrl = baseUrl(p.child("base_url"), type, insecureAllowed,
+          cloud.vertex() != null ? cloud.vertex().location() : cloud.region());
       Optional<Secret> apiKey = p.child("api_key").optionalString().filter(s -> !s.isEmpty()).map(Secret::new);
       if ((type == ProviderType.AZURE || type == ProviderType.ANTHROPIC || type == ProviderType.GEMINI)
           && apiKey.isEmpty()) {
         p.child("api_key").problem("is required for " + type.configName() + " providers");
       }
-      if (type == ProviderType.BEDROCK && !p.child("api_key").isMissing()) {
-        p.child("api_key").problem("bedrock signs requests with AWS credentials (aws_access_key_id,"
-            + " aws_secret_access_key, or the AWS_* environment variables), not an API key");
+      if ((type == ProviderType.BEDROCK || type == ProviderType.VERTEX) && !p.child("api_key").isMissing()) {
+        p.child("api_key").problem(type == ProviderType.BEDROCK
+            ? "bedrock signs requests with AWS credentials (aws_access_key_id, aws_secret_access_key, or the AWS_*"
+                + " environment variables), not an API key"
+            : "vertex authenticates with a service-account key (credentials_file or credentials_json), not an API key");
       }
       String apiVersion = p.child("api_version").string("2024-10-21");
       out.add(new ProviderConfig(name, type, baseUrl, apiKey, apiVersion, p.child("headers").stringMap(),
@@ -242,7 +246,35 @@ public final class ConfigLoader {
         token = envToken.isBlank() ? token : Optional.of(new Secret(envToken));
       }
     }
-    return new CloudSettings(region, keyId, secret, token, p.child("default_max_tokens").integer(4096, 1, 10_000_000));
+    return new CloudSettings(region, keyId, secret, token, p.child("default_max_tokens").integer(4096, 1, 10_000_000),
+        type == ProviderType.VERTEX ? vertex(p) : null);
+  }
+
+  private CloudSettings.Vertex vertex(ConfigNode p) {
+    String project = p.child("project").string(""); // default: the key's project_id
+    String location = p.child("location").requiredString();
+    ConfigNode publisherNode = p.child("publisher");
+    String publisher = publisherNode.string("google");
+    if (!publisher.equals("google") && !publisher.equals("anthropic")) {
+      publisherNode.problem("expected google or anthropic, got '" + publisher + "'");
+    }
+    ConfigNode fileNode = p.child("credentials_file");
+    ConfigNode jsonNode = p.child("credentials_json");
+    Optional<String> file = fileNode.optionalString().filter(s -> !s.isBlank());
+    Optional<String> inline = jsonNode.optionalString().filter(s -> !s.isBlank());
+    Secret key = null;
+    if (file.isPresent() == inline.isPresent()) {
+      fileNode.problem("give exactly one of credentials_file (a service-account JSON key) or credentials_json");
+    } else if (file.isPresent()) {
+      try {
+        key = new Secret(Files.readString(Path.of(file.get())));
+      } catch (IOException e) {
+        fileNode.problem("cannot read '" + file.get() + "': " + e.getClass().getSimpleName());
+      }
+    } else {
+      key = new Secret(inline.get());
+    }
+    return new CloudSettings.Vertex(project, location, publisher, key);
   }
 
   private static URI baseUrl(ConfigNode n, ProviderType type, boolean insecureAllowed, String region) {

@@ -15,6 +15,8 @@ public enum ProviderType {
   GEMINI,
   /** AWS Bedrock's Converse API, SigV4-signed. */
   BEDROCK,
+  /** Google Vertex AI: Gemini or Anthropic models, OAuth2 with a service-account key. */
+  VERTEX,
   MOCK;
 
   /** Whether the provider speaks the OpenAI wire format, so OpenAI callers' bytes pass through. */
@@ -28,6 +30,7 @@ public enum ProviderType {
       case ANTHROPIC -> "https://api.anthropic.com";
       case GEMINI -> "https://generativelanguage.googleapis.com";
       case BEDROCK -> region == null || region.isBlank() ? null : "https://bedrock-runtime." + region + ".amazonaws.com";
+      case VERTEX -> region == null || region.isBlank() ? null : "https://" + region + "-aiplatform.googleapis.com";
       case OPENAI, AZURE, MOCK -> null;
     };
   }

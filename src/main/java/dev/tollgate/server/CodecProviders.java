@@ -24,17 +24,29 @@ import dev.tollgate.provider.Endpoint;
 import dev.tollgate.provider.RequestAuthorizer;
 import dev.tollgate.provider.Upstream;
 import dev.tollgate.provider.UpstreamRequest;
+import dev.tollgate.config.ProviderType;
+import dev.tollgate.provider.vertex.ServiceAccountKey;
+import dev.tollgate.provider.vertex.VertexProviders;
+import dev.tollgate.provider.vertex.VertexTokenSource;
 import io.vertx.core.Future;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.time.Clock;
 
-/** Builds the codec, authorizer and connection pool of each provider with its own wire format. */
-public final class CodecProviders {
+/**
+ * Builds the codec, authorizer and connection pool of each provider with its own wire format. Holds
+ * what providers share across event loops (Vertex access tokens); close it after the servers.
+ */
+public final class CodecProviders implements AutoCloseable {
   private final ObjectMapper json;
   private final Clock clock;
+  private final Map<String, VertexTokenSource> vertexTokens = new ConcurrentHashMap<>();
 
   public CodecProviders(ObjectMapper json, Clock clock) {
     this.json = json;
@@ -54,6 +66,15 @@ public final class CodecProviders {
           new SigV4Authorizer(p.name(), new AwsCredentials(cloud.awsAccessKeyId().orElseThrow(),
               cloud.awsSecretAccessKey().orElseThrow(), cloud.awsSessionToken().orElse(null)), cloud.region(),
               UpstreamAddress.of(p.baseUrl()).orElseThrow(), clock));
+      case VERTEX -> {
+        CloudSettings.Vertex v = cloud.vertex();
+        ServiceAccountKey key = vertexKey(p);
+        VertexTokenSource tokens = vertexTokens.computeIfAbsent(p.name(),
+            name -> new VertexTokenSource(vertx, name, key, json, clock, p.timeouts().connect()));
+        yield new VertexProviders(json, cloud.defaultMaxTokens(), clock).create(
+            VertexProviders.Publisher.of(v.publisher()), http, tokens,
+            v.project().isBlank() ? key.projectId() : v.project(), v.location());
+      }
       case OPENAI -> new CodecUpstream(http, new OpenAiProviderCodec(json, new OpenAiChatRoute.Standard(),
           isOpenAi(p) ? OpenAiFlavor.OPENAI : OpenAiFlavor.COMPATIBLE, clock), keyed(p));
       case AZURE -> new CodecUpstream(http, new OpenAiProviderCodec(json, new OpenAiChatRoute.Azure(p.apiVersion()),
@@ -80,6 +101,35 @@ public final class CodecProviders {
           return mock.open(new UpstreamRequest(Endpoint.CHAT_COMPLETIONS, body.path("model").asText(), wire.body(),
               body.path("stream").asBoolean(false), requestId));
         }, () -> { });
+  }
+
+  /**
+   * What cannot be known until keys are parsed, as configuration problems with their paths (a
+   * malformed service-account key): checked once at startup, before anything listens.
+   */
+  public List<String> problems(List<ProviderConfig> providers) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < providers.size(); i++) {
+      ProviderConfig p = providers.get(i);
+      if (p.type() == ProviderType.VERTEX) {
+        try {
+          vertexKey(p);
+        } catch (IllegalArgumentException e) {
+          out.add("providers[" + i + "]: the service-account key is not usable: " + e.getMessage());
+        }
+      }
+    }
+    return out;
+  }
+
+  private ServiceAccountKey vertexKey(ProviderConfig p) {
+    return ServiceAccountKey.parse(json, p.cloud().vertex().serviceAccountKey().value()
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void close() {
+    vertexTokens.values().forEach(VertexTokenSource::close);
   }
 
   private static boolean isOpenAi(ProviderConfig p) {

@@ -9,6 +9,7 @@ import dev.tollgate.observe.HealthService;
 import dev.tollgate.provider.Endpoint;
 import dev.tollgate.protocol.anthropic.AnthropicErrors;
 import dev.tollgate.protocol.translate.AnthropicApi;
+import dev.tollgate.protocol.translate.ResponsesApi;
 import dev.tollgate.protocol.translate.AnthropicClientFormat;
 import dev.tollgate.provider.CodecUpstream;
 import dev.tollgate.provider.HttpUpstream;
@@ -64,11 +65,11 @@ public final class GatewayVerticle extends VerticleBase {
       switch (p.type()) {
         case OPENAI, AZURE -> upstreams.put(p.name(), new HttpUpstream(vertx, p));
         case MOCK -> upstreams.put(p.name(), new MockUpstream(vertx, p, tokens, plane.clock()));
-        case ANTHROPIC, GEMINI, BEDROCK -> translators.put(p.name(), plane.providers().create(vertx, p));
+        case ANTHROPIC, GEMINI, BEDROCK, VERTEX -> translators.put(p.name(), plane.providers().create(vertx, p));
       }
       // Anthropic callers reach every provider through the canonical model.
       codecs.put(p.name(), switch (p.type()) {
-        case ANTHROPIC, GEMINI, BEDROCK -> translators.get(p.name());
+        case ANTHROPIC, GEMINI, BEDROCK, VERTEX -> translators.get(p.name());
         case OPENAI, AZURE -> plane.providers().create(vertx, p);
         case MOCK -> plane.providers().mock(upstreams.get(p.name()), p);
       });
@@ -117,6 +118,10 @@ public final class GatewayVerticle extends VerticleBase {
     }
     router.post("/v1/messages/count_tokens").handler(body).handler(countTokens::handle);
     router.post("/v1/messages").handler(body).handler(messages::handle);
+    ProxyHandler responses = new ProxyHandler(plane, upstreams, codecs, vertx, Endpoint.CHAT_COMPLETIONS,
+        new ResponsesApi(plane.json()));
+    router.post("/v1/responses").handler(jsonOnly);
+    router.post("/v1/responses").handler(body).handler(responses::handle);
     router.get("/v1/models").handler(models::list);
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
 

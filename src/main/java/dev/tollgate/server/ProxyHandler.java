@@ -94,7 +94,7 @@ public final class ProxyHandler {
    * @param body the caller's JSON, for counting tokens when a provider reports none
    */
   private record Resolved(Caller caller, OpenAiRequest request, OpenAiChatRequest canonical, Model model,
-      boolean stream, JsonNode body) {}
+      boolean stream, JsonNode body, ClientFormat format) {}
 
   /** Timestamps of one request ({@code System.nanoTime()}); -1 when a moment did not happen. */
   /** Times of one attempt; {@code start} is the request's. */
@@ -128,17 +128,20 @@ public final class ProxyHandler {
   private Resolved resolve(RoutingContext ctx, Caller caller) {
     if (api != null) {
       JsonNode body = plane.decoder().parseObject(ctx.body().buffer());
-      ChatRequest chat;
+      TranslatedApi.Decoded decoded;
       try {
-        chat = api.decode(ctx.body().buffer());
+        decoded = api.decode(ctx.body().buffer());
       } catch (TranslationException e) {
         throw ApiError.invalidRequest(e.getMessage(), e.field()).exception();
       }
+      ChatRequest chat = decoded.chat();
       Model model = modelFor(caller, chat.model());
-      return new Resolved(caller, null, new OpenAiChatRequest(chat, false), model, chat.stream(), body);
+      return new Resolved(caller, null, new OpenAiChatRequest(chat, false), model, chat.stream(), body,
+          decoded.format());
     }
     OpenAiRequest request = plane.decoder().decode(endpoint, ctx.body().buffer());
-    return new Resolved(caller, request, null, modelFor(caller, request.model()), request.stream(), request.body());
+    return new Resolved(caller, request, null, modelFor(caller, request.model()), request.stream(), request.body(),
+        null);
   }
 
   private Model modelFor(Caller caller, String name) {
@@ -395,7 +398,7 @@ public final class ProxyHandler {
       boolean sse = response.ok() && resolved.stream();
       if (translator != null) {
         var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
-        ClientFormat format = api != null ? api.format()
+        ClientFormat format = resolved.format() != null ? resolved.format()
             : new OpenAiClientFormat(plane.json(), flight.canonical.includeUsage());
         if (sse) {
           translatedStream = new TranslatedStreamRelay(translator.codec().streamDecoder(), format.streamEncoder(), call,

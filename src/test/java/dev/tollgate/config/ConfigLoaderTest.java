@@ -44,8 +44,8 @@ class ConfigLoaderTest {
   private static final String HTTP_HINT =
       " sends prompts and keys unencrypted; use https:// or set allow_insecure_upstream: true";
   private static final String PROVIDER_FIELDS = "allow_insecure_upstream, api_key, api_version, aws_access_key_id, "
-      + "aws_secret_access_key, aws_session_token, base_url, default_max_tokens, headers, max_connections, mock, name, "
-      + "region, timeouts, type";
+      + "aws_secret_access_key, aws_session_token, base_url, credentials_file, credentials_json, default_max_tokens, "
+      + "headers, location, max_connections, mock, name, project, publisher, region, timeouts, type";
 
   private static TollgateConfig parse(String yaml) {
     return new ConfigLoader(Map.of(), false).parse(yaml);
@@ -84,7 +84,17 @@ class ConfigLoaderTest {
         argumentSet("unknown provider type",
             withProvider("{ name: openai, type: openia, base_url: \"https://api.openai.com/v1\" }"),
             List.of("providers[0].type: unknown provider type 'openia' (known: openai, azure, anthropic, gemini,"
-                + " bedrock, mock)")),
+                + " bedrock, vertex, mock)")),
+        argumentSet("vertex without location or key, with a bad publisher",
+            withProvider("{ name: openai, type: vertex, publisher: meta }"),
+            List.of("providers[0].location: is required",
+                "providers[0].publisher: expected google or anthropic, got 'meta'",
+                "providers[0].credentials_file: give exactly one of credentials_file (a service-account JSON key)"
+                    + " or credentials_json",
+                "providers[0].base_url: is required")),
+        argumentSet("vertex with an unreadable key file",
+            withProvider("{ name: openai, type: vertex, location: us-central1, credentials_file: /nonexistent/sa.json }"),
+            List.of("providers[0].credentials_file: cannot read '/nonexistent/sa.json': NoSuchFileException")),
         // --- providers with their own wire formats
         argumentSet("anthropic without a key",
             withProvider("{ name: openai, type: anthropic }"),

@@ -2,7 +2,6 @@ package dev.tollgate.protocol.translate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocol.anthropic.AnthropicRequestDecoder;
-import dev.tollgate.protocol.canonical.ChatRequest;
 import io.vertx.core.buffer.Buffer;
 
 /** Anthropic's Messages API ({@code POST /v1/messages}) for callers. */
@@ -21,13 +20,8 @@ public final class AnthropicApi implements TranslatedApi {
   }
 
   @Override
-  public ChatRequest decode(Buffer body) {
-    return decoder.decode(body);
-  }
-
-  @Override
-  public ClientFormat format() {
-    return format;
+  public Decoded decode(Buffer body) {
+    return new Decoded(decoder.decode(body), format);
   }
 
   @Override

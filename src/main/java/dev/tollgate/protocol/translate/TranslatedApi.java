@@ -9,11 +9,14 @@ public interface TranslatedApi {
   /** The endpoint's name in usage records and metrics. */
   String label();
 
-  /** The caller's body as a canonical request; throws {@code TranslationException} naming the field. */
-  ChatRequest decode(Buffer body);
+  /**
+   * The caller's body as a canonical request, with the format its answer is written in (some APIs'
+   * answers repeat the request's settings); throws {@code TranslationException} naming the field.
+   */
+  Decoded decode(Buffer body);
 
-  /** How answers and errors are written for this API's callers. */
-  ClientFormat format();
+  /** A decoded request and how to answer it. */
+  record Decoded(ChatRequest chat, ClientFormat format) {}
 
   /** Prefix of the ids the gateway makes up for answers whose provider gave none ({@code msg_}, {@code resp_}). */
   String idPrefix();

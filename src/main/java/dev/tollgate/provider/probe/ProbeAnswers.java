@@ -44,7 +44,11 @@ final class ProbeAnswers {
 
   private Verdict listing(ProviderType type, int status, Buffer body, JsonNode root) {
     if (status >= 200 && status < 300) {
-      String field = type == ProviderType.GEMINI ? "models" : "data";
+      String field = switch (type) {
+        case GEMINI -> "models";
+        case VERTEX -> "publisherModels";
+        default -> "data";
+      };
       if (root == null || !root.isObject()) {
         return new Verdict(ProbeStatus.DOWN, "HTTP " + status + " but not a JSON object: " + snippet(body));
       }

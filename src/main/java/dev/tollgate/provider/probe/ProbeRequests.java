@@ -10,6 +10,7 @@ import dev.tollgate.protocol.anthropic.AnthropicProviderCodec;
 import dev.tollgate.protocol.openai.translate.AzureKeyAuthorizer;
 import dev.tollgate.protocol.openai.translate.BearerKeyAuthorizer;
 import dev.tollgate.provider.ProviderHttpRequest;
+import dev.tollgate.provider.vertex.ServiceAccountKey;
 import dev.tollgate.provider.RequestAuthorizer;
 import dev.tollgate.provider.bedrock.AwsCredentials;
 import dev.tollgate.provider.bedrock.SigV4Authorizer;
@@ -54,6 +55,7 @@ final class ProbeRequests {
       case GEMINI -> get("/v1beta/models?pageSize=1", acceptJson);
       case BEDROCK -> new ProviderHttpRequest("POST", "/model/" + BEDROCK_PROBE_MODEL + "/converse",
           Map.of("content-type", "application/json", "accept", "application/json"), bedrockBody());
+      case VERTEX -> get("/v1beta1/publishers/" + p.cloud().vertex().publisher() + "/models?pageSize=1", acceptJson);
       case MOCK -> throw new IllegalArgumentException("the mock provider is not probed over HTTP");
     };
   }
@@ -65,8 +67,27 @@ final class ProbeRequests {
       case AZURE, ANTHROPIC, GEMINI -> noKey ? Optional.of("no api_key is configured") : Optional.empty();
       case BEDROCK -> p.cloud().awsAccessKeyId().isEmpty() || p.cloud().awsSecretAccessKey().isEmpty()
           ? Optional.of("no AWS credentials are configured") : Optional.empty();
+      case VERTEX -> vertexKeyProblem(p);
       case OPENAI, MOCK -> Optional.empty();
     };
+  }
+
+  private Optional<String> vertexKeyProblem(ProviderConfig p) {
+    if (p.cloud().vertex() == null || p.cloud().vertex().serviceAccountKey() == null) {
+      return Optional.of("no service-account key is configured");
+    }
+    try {
+      vertexKey(p);
+      return Optional.empty();
+    } catch (IllegalArgumentException e) {
+      return Optional.of("the service-account key is not usable: " + e.getMessage());
+    }
+  }
+
+  /** The service-account key of a Vertex provider; call only when {@link #missingCredentials} found none missing. */
+  ServiceAccountKey vertexKey(ProviderConfig p) {
+    return ServiceAccountKey.parse(json, p.cloud().vertex().serviceAccountKey().value()
+        .getBytes(StandardCharsets.UTF_8));
   }
 
   /** The authorizer the gateway itself uses for {@code p}; call only when no credentials are missing. */
@@ -81,6 +102,7 @@ final class ProbeRequests {
       case BEDROCK -> new SigV4Authorizer(p.name(), new AwsCredentials(cloud.awsAccessKeyId().orElseThrow(),
           cloud.awsSecretAccessKey().orElseThrow(), cloud.awsSessionToken().orElse(null)), cloud.region(),
           UpstreamAddress.of(p.baseUrl()).orElseThrow(), clock);
+      case VERTEX -> throw new IllegalArgumentException("vertex probes take a token source: see ProviderProbe");
       case MOCK -> throw new IllegalArgumentException("the mock provider is not probed over HTTP");
     };
   }

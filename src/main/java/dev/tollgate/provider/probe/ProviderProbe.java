@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.config.ProviderType;
 import dev.tollgate.provider.HttpUpstream;
+import dev.tollgate.provider.vertex.VertexTokenSource;
+import dev.tollgate.provider.vertex.VertexAuthorizer;
+import dev.tollgate.provider.RequestAuthorizer;
 import dev.tollgate.provider.ProviderHttpRequest;
 import dev.tollgate.provider.UpstreamCall;
 import dev.tollgate.provider.UpstreamException;
@@ -41,6 +44,8 @@ public final class ProviderProbe {
   private final ProbeRequests requests;
   private final ProbeAnswers answers;
   private final Duration timeout;
+  private final ObjectMapper json;
+  private final Clock clock;
 
   /**
    * @param clock the time SigV4 signatures state
@@ -50,6 +55,8 @@ public final class ProviderProbe {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
     }
+    this.json = json;
+    this.clock = clock;
     this.requests = new ProbeRequests(json, clock);
     this.answers = new ProbeAnswers(json);
     this.timeout = timeout;
@@ -78,6 +85,7 @@ public final class ProviderProbe {
     private final SecretScrubber scrubber;
     private final long started = System.nanoTime();
     private HttpUpstream http;
+    private VertexTokenSource tokens;
     private UpstreamCall call;
     private long timer = -1;
 
@@ -103,7 +111,14 @@ public final class ProviderProbe {
             call.abort();
           }
         });
-        requests.authorizer(p).authorize(http.host(), wire).onComplete(auth -> {
+        RequestAuthorizer authorizer;
+        if (p.type() == ProviderType.VERTEX) {
+          tokens = new VertexTokenSource(vertx, p.name(), requests.vertexKey(p), json, clock, timeout);
+          authorizer = new VertexAuthorizer(tokens);
+        } else {
+          authorizer = requests.authorizer(p);
+        }
+        authorizer.authorize(http.host(), wire).onComplete(auth -> {
           if (promise.future().isComplete()) {
             return;
           }
@@ -157,6 +172,10 @@ public final class ProviderProbe {
       }
       if (timer >= 0) {
         vertx.cancelTimer(timer);
+      }
+      if (tokens != null) {
+        VertexTokenSource t = tokens;
+        vertx.runOnContext(v -> t.close());
       }
       if (http != null) {
         // After the abort (if any) has been issued on this loop, so the reset reaches the connection first.
