@@ -64,7 +64,9 @@ class ProviderMatrixTest {
     OPENAI("gpt", "/tools/0/function/name"),
     ANTHROPIC("claude", "/tools/0/name"),
     GEMINI("gemini", "/tools/0/functionDeclarations/0/name"),
-    BEDROCK("nova", "/toolConfig/tools/0/toolSpec/name");
+    BEDROCK("nova", "/toolConfig/tools/0/toolSpec/name"),
+    VERTEX_GEMINI("vertex-gemini", "/tools/0/functionDeclarations/0/name"),
+    VERTEX_CLAUDE("vertex-claude", "/tools/0/name");
 
     final String model;
     final String toolNamePointer;
@@ -76,15 +78,19 @@ class ProviderMatrixTest {
   }
 
   private final Map<Provider, FakeUpstream> fakes = new EnumMap<>(Provider.class);
+  private FakeUpstream tokens;
   private TestGateway gateway;
   private OpenAIClient openAi;
   private AnthropicClient anthropic;
 
   @BeforeAll
-  void start() {
+  void start() throws Exception {
     for (Provider p : Provider.values()) {
       fakes.put(p, FakeUpstream.start());
     }
+    tokens = FakeUpstream.start();
+    tokens.byDefault(json(200, "{\"access_token\":\"ya29.matrix\",\"expires_in\":3600,\"token_type\":\"Bearer\"}"));
+    String serviceAccount = serviceAccountJson("http://127.0.0.1:" + tokens.port() + "/token").replace("'", "''");
     gateway = TestGateway.start("""
         providers:
           - { name: oai, type: openai, base_url: "%s", api_key: "sk-upstream-secret" }
@@ -92,14 +98,21 @@ class ProviderMatrixTest {
           - { name: goo, type: gemini, base_url: "%s", api_key: "gemini-secret" }
           - { name: aws, type: bedrock, base_url: "%s", region: us-east-1, aws_access_key_id: AKIDEXAMPLE,
               aws_secret_access_key: "aws-secret-key" }
+          - { name: vg, type: vertex, base_url: "%s", location: us-central1, publisher: google,
+              credentials_json: '%s' }
+          - { name: vc, type: vertex, base_url: "%s", location: us-east5, publisher: anthropic,
+              credentials_json: '%s' }
         models:
           - { name: gpt, max_attempts: 1, deployments: [ { provider: oai, model: gpt-4o-mini } ] }
           - { name: claude, max_attempts: 1, deployments: [ { provider: ant, model: claude-sonnet-4-0 } ] }
           - { name: gemini, max_attempts: 1, deployments: [ { provider: goo, model: gemini-2.0-flash } ] }
           - { name: nova, max_attempts: 1, deployments: [ { provider: aws, model: amazon.nova-pro-v1:0 } ] }
+          - { name: vertex-gemini, max_attempts: 1, deployments: [ { provider: vg, model: gemini-2.0-flash } ] }
+          - { name: vertex-claude, max_attempts: 1, deployments: [ { provider: vc, model: claude-sonnet-4@20250514 } ] }
         """.formatted(fakes.get(Provider.OPENAI).baseUrl(), root(Provider.ANTHROPIC), root(Provider.GEMINI),
-        root(Provider.BEDROCK)), "");
-    List.of("sk-ant-secret", "gemini-secret", "aws-secret-key").forEach(gateway::secret);
+        root(Provider.BEDROCK), root(Provider.VERTEX_GEMINI), serviceAccount, root(Provider.VERTEX_CLAUDE),
+        serviceAccount), "");
+    List.of("sk-ant-secret", "gemini-secret", "aws-secret-key", "ya29.matrix").forEach(gateway::secret);
     String key = gateway.createKey();
     openAi = OpenAIOkHttpClient.builder().apiKey(key).baseUrl(gateway.baseUrl() + "/v1").maxRetries(0)
         .timeout(Duration.ofSeconds(20)).build();
@@ -117,6 +130,17 @@ class ProviderMatrixTest {
     anthropic.close();
     gateway.close();
     fakes.values().forEach(FakeUpstream::close);
+    tokens.close();
+  }
+
+  private static String serviceAccountJson(String tokenUri) throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+        .encodeToString(generator.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("type", "service_account",
+        "project_id", "matrix-project", "private_key_id", "kid", "private_key", pem,
+        "client_email", "tg@matrix-project.iam.gserviceaccount.com", "token_uri", tokenUri));
   }
 
   static Stream<Arguments> matrix() {
@@ -153,6 +177,17 @@ class ProviderMatrixTest {
     }
     if (provider == Provider.BEDROCK) {
       assertThat(fake.last().uri()).endsWith(stream ? "/converse-stream" : "/converse");
+    }
+    if (provider == Provider.VERTEX_GEMINI) {
+      assertThat(fake.last().uri()).isEqualTo("/v1/projects/matrix-project/locations/us-central1/publishers/google"
+          + "/models/gemini-2.0-flash" + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent"));
+      assertThat(FakeUpstream.headersOf(fake.last())).containsEntry("authorization", "Bearer ya29.matrix");
+    }
+    if (provider == Provider.VERTEX_CLAUDE) {
+      assertThat(fake.last().uri()).isEqualTo("/v1/projects/matrix-project/locations/us-east5/publishers/anthropic"
+          + "/models/claude-sonnet-4@20250514" + (stream ? ":streamRawPredict" : ":rawPredict"));
+      assertThat(sent.get("anthropic_version").asText()).isEqualTo("vertex-2023-10-16");
+      assertThat(sent.has("model")).isFalse();
     }
     assertThat(gateway.usage(id)).singleElement().satisfies(u -> {
       assertThat(u.status()).isEqualTo("ok");
@@ -242,6 +277,8 @@ class ProviderMatrixTest {
 
   private static FakeUpstream.Behavior whole(Provider p) {
     return switch (p) {
+      case VERTEX_GEMINI -> whole(Provider.GEMINI);
+      case VERTEX_CLAUDE -> whole(Provider.ANTHROPIC);
       case OPENAI -> json(200, """
           {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,
            "message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",
@@ -267,6 +304,8 @@ class ProviderMatrixTest {
   private static FakeUpstream.Behavior streamed(Provider p) {
     String chunk = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"gpt-4o-mini\",";
     return switch (p) {
+      case VERTEX_GEMINI -> streamed(Provider.GEMINI);
+      case VERTEX_CLAUDE -> streamed(Provider.ANTHROPIC);
       case OPENAI -> FakeUpstream.sse(Duration.ofMillis(2), List.of(
           "data: " + chunk + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"tool_calls\":[{\"index\":0,"
               + "\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"arguments\":\"\"}}]},"
