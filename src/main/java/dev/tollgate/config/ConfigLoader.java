@@ -180,7 +180,7 @@ public final class ConfigLoader {
       p.allowOnly("name", "type", "base_url", "api_key", "api_version", "headers", "allow_insecure_upstream",
           "timeouts", "max_connections", "mock", "region", "aws_access_key_id", "aws_secret_access_key",
           "aws_session_token", "default_max_tokens", "project", "location", "publisher", "credentials_file",
-          "credentials_json");
+          "credentials_json", "native_responses");
       ConfigNode nameNode = p.child("name");
       String name = nameNode.requiredString();
       if (!name.isBlank() && !seen.add(name)) {
@@ -210,9 +210,18 @@ public final class ConfigLoader {
       String apiVersion = p.child("api_version").string("2024-10-21");
       out.add(new ProviderConfig(name, type, baseUrl, apiKey, apiVersion, p.child("headers").stringMap(),
           insecureAllowed, timeouts(p.child("timeouts")), p.child("max_connections").integer(256, 1, 100_000),
-          mock(p.child("mock")), cloud));
+          mock(p.child("mock")), cloud, nativeResponses(p.child("native_responses"), type, baseUrl)));
     }
     return out;
+  }
+
+  private static boolean nativeResponses(ConfigNode n, ProviderType type, URI baseUrl) {
+    boolean serves = n.bool(ProviderConfig.servesResponses(type, baseUrl));
+    if (serves && type != ProviderType.OPENAI) {
+      n.problem("only openai providers can serve the Responses API natively");
+      return false;
+    }
+    return serves;
   }
 
   private CloudSettings cloud(ConfigNode p, ProviderType type) {

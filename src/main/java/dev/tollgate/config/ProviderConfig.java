@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param headers extra headers sent on every upstream request
  * @param maxConnections pooled connections per event loop
  * @param cloud settings of cloud providers (AWS region and credentials, Anthropic's default max_tokens)
+ * @param nativeResponses the provider serves OpenAI's Responses API itself, so {@code /v1/responses}
+ *     passes through to it instead of being translated to chat completions
  */
 public record ProviderConfig(
     String name,
@@ -25,7 +27,8 @@ public record ProviderConfig(
     Timeouts timeouts,
     int maxConnections,
     MockSettings mock,
-    CloudSettings cloud) {
+    CloudSettings cloud,
+    boolean nativeResponses) {
 
   public ProviderConfig {
     headers = Map.copyOf(headers);
@@ -33,8 +36,20 @@ public record ProviderConfig(
 
   public ProviderConfig(String name, ProviderType type, URI baseUrl, Optional<Secret> apiKey, String apiVersion,
       Map<String, String> headers, boolean allowInsecureUpstream, Timeouts timeouts, int maxConnections,
+      MockSettings mock, CloudSettings cloud) {
+    this(name, type, baseUrl, apiKey, apiVersion, headers, allowInsecureUpstream, timeouts, maxConnections, mock,
+        cloud, servesResponses(type, baseUrl));
+  }
+
+  public ProviderConfig(String name, ProviderType type, URI baseUrl, Optional<Secret> apiKey, String apiVersion,
+      Map<String, String> headers, boolean allowInsecureUpstream, Timeouts timeouts, int maxConnections,
       MockSettings mock) {
     this(name, type, baseUrl, apiKey, apiVersion, headers, allowInsecureUpstream, timeouts, maxConnections, mock,
         CloudSettings.NONE);
+  }
+
+  /** OpenAI itself serves the Responses API; for other OpenAI-compatible servers it is opt-in. */
+  public static boolean servesResponses(ProviderType type, URI baseUrl) {
+    return type == ProviderType.OPENAI && baseUrl != null && "api.openai.com".equalsIgnoreCase(baseUrl.getHost());
   }
 }

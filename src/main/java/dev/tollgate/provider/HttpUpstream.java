@@ -96,6 +96,15 @@ public final class HttpUpstream implements Upstream {
     return exchange(HttpMethod.POST, uri(request), headers, request.body(), request.requestId());
   }
 
+  /** A Responses API call ({@code POST /responses}) passed through with this provider's credentials. */
+  public UpstreamCall openResponses(Buffer body, boolean stream, String requestId) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("content-type", "application/json");
+    headers.put("accept", stream ? "text/event-stream" : "application/json");
+    headers.putAll(authHeaders);
+    return exchange(HttpMethod.POST, "/responses", headers, body, requestId);
+  }
+
   /**
    * Sends a request of any shape to this provider: {@code pathAndQuery} goes after the base URL's
    * path; {@code headers} (protocol and credentials) are sent with the provider's configured extra

@@ -15,10 +15,14 @@ import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.translate.AnswerDefaults;
 import dev.tollgate.protocol.translate.ClientFormat;
 import dev.tollgate.protocol.translate.OpenAiClientFormat;
+import dev.tollgate.protocol.translate.ResponsesApi;
 import dev.tollgate.protocol.translate.TranslatedApi;
 import dev.tollgate.protocol.translate.TranslatedBodyRelay;
 import dev.tollgate.protocol.translate.TranslatedStreamRelay;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.provider.CodecUpstream;
+import dev.tollgate.provider.HttpUpstream;
+import io.vertx.core.buffer.Buffer;
 import dev.tollgate.provider.Endpoint;
 import dev.tollgate.provider.TimedUpstreamCall;
 import dev.tollgate.provider.Upstream;
@@ -234,14 +238,19 @@ public final class ProxyHandler {
   private void launch(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt) {
     Deployment deployment = attempt.deployment();
     ProviderConfig provider = plane.provider(deployment.provider());
-    CodecUpstream translator = translators.get(deployment.provider());
-    if (translator == null && api != null) {
+    boolean nativeResponses = api instanceof ResponsesApi && provider.nativeResponses()
+        && upstreams.get(deployment.provider()) instanceof HttpUpstream;
+    CodecUpstream translator = nativeResponses ? null : translators.get(deployment.provider());
+    if (translator == null && api != null && !nativeResponses) {
       throw new IllegalStateException("no codec for provider " + deployment.provider());
     }
     Clocks clocks = new Clocks(start);
     clocks.upstreamStart = System.nanoTime();
     clocks.priorNanos = flight.elsewhereNanos;
-    UpstreamCall opened = translator != null
+    UpstreamCall opened = nativeResponses
+        ? ((HttpUpstream) upstreams.get(deployment.provider())).openResponses(
+            responsesBody(resolved, deployment), resolved.stream(), RequestIds.of(ctx))
+        : translator != null
         ? openTranslated(ctx, resolved, flight, translator, deployment)
         : upstreams.get(deployment.provider()).open(new UpstreamRequest(endpoint, deployment.upstreamModel(),
             plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.stream(),
@@ -253,6 +262,18 @@ public final class ProxyHandler {
         .compose(response -> relay.start(ctx, resolved, call, response, clocks))
         .recover(failure -> Future.succeededFuture(outcomeOf(failure, provider.name(), flight.clientGone)))
         .onComplete(done -> finishAttempt(ctx, resolved, flight, attempt, call, done.result(), clocks, relay));
+  }
+
+  /**
+   * The caller's Responses request as its bytes, for a provider that serves the API itself: only the
+   * model is rewritten, and {@code store} is set false, since the gateway is stateless and the API
+   * would otherwise store the conversation upstream by default.
+   */
+  private Buffer responsesBody(Resolved resolved, Deployment deployment) {
+    ObjectNode body = ((ObjectNode) resolved.body()).deepCopy();
+    body.put("model", deployment.upstreamModel());
+    body.put("store", false);
+    return Buffer.buffer(body.toString());
   }
 
   /**
@@ -420,7 +441,8 @@ public final class ProxyHandler {
       }
       var onCommit = committer(resolved.model().name(), attempt, response.headers(), clocks, sse);
       if (sse) {
-        stream = new StreamRelay(plane.json(), call, response, ctx.response(), !resolved.request().clientWantsUsage(),
+        stream = new StreamRelay(plane.json(), call, response, ctx.response(),
+            resolved.request() != null && !resolved.request().clientWantsUsage(),
             onCommit, () -> flight.claim(this), deployment.provider(), MAX_EVENT_BYTES);
         return stream.start();
       }

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
       " sends prompts and keys unencrypted; use https:// or set allow_insecure_upstream: true";
   private static final String PROVIDER_FIELDS = "allow_insecure_upstream, api_key, api_version, aws_access_key_id, "
       + "aws_secret_access_key, aws_session_token, base_url, credentials_file, credentials_json, default_max_tokens, "
-      + "headers, location, max_connections, mock, name, project, publisher, region, timeouts, type";
+      + "headers, location, max_connections, mock, name, native_responses, project, publisher, region, timeouts, type";
 
   private static TollgateConfig parse(String yaml) {
     return new ConfigLoader(Map.of(), false).parse(yaml);
@@ -92,6 +92,9 @@ class ConfigLoaderTest {
                 "providers[0].credentials_file: give exactly one of credentials_file (a service-account JSON key)"
                     + " or credentials_json",
                 "providers[0].base_url: is required")),
+        argumentSet("native Responses API on a provider that is not openai",
+            withProvider("{ name: openai, type: anthropic, api_key: k, native_responses: true }"),
+            List.of("providers[0].native_responses: only openai providers can serve the Responses API natively")),
         argumentSet("vertex with an unreadable key file",
             withProvider("{ name: openai, type: vertex, location: us-central1, credentials_file: /nonexistent/sa.json }"),
             List.of("providers[0].credentials_file: cannot read '/nonexistent/sa.json': NoSuchFileException")),

@@ -96,4 +96,62 @@ class ResponsesApiTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(TestGateway.json(r.body()).at("/error/param").asText()).isEqualTo("previous_response_id");
   }
+
+  private static final String NATIVE_ANSWER = """
+      {"id":"resp_native1","object":"response","created_at":1,"status":"completed","model":"gpt-4.1",
+       "output":[{"type":"message","id":"msg_1","status":"completed","role":"assistant",
+                  "content":[{"type":"output_text","text":"Native hello","annotations":[]}]}],
+       "usage":{"input_tokens":21,"input_tokens_details":{"cached_tokens":4},"output_tokens":6,
+                "output_tokens_details":{"reasoning_tokens":0},"total_tokens":27}}""";
+
+  @Test
+  void aProviderThatServesTheResponsesApiGetsTheCallersBytes() {
+    try (FakeUpstream openai = FakeUpstream.start()) {
+      openai.enqueue(json(200, NATIVE_ANSWER));
+      openai.enqueue(FakeUpstream.sse(Duration.ofMillis(2), List.of(
+          "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":"
+              + "{\"id\":\"resp_2\",\"object\":\"response\",\"status\":\"in_progress\",\"usage\":null}}\n\n",
+          "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":1,"
+              + "\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\"Streamed\"}\n\n",
+          "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":2,\"response\":"
+              + "{\"id\":\"resp_2\",\"object\":\"response\",\"status\":\"completed\",\"usage\":{\"input_tokens\":9,"
+              + "\"output_tokens\":2,\"total_tokens\":11}}}\n\n")));
+      try (TestGateway native_ = TestGateway.start("""
+          providers:
+            - { name: oai, type: openai, base_url: "%s", api_key: "sk-upstream-secret", native_responses: true }
+          models:
+            - { name: gpt, deployments: [ { provider: oai, model: gpt-4.1 } ] }
+          """.formatted(openai.baseUrl()), "")) {
+        String id = "rs-" + UUID.randomUUID();
+        HttpResponse<String> r = native_.post("/v1/responses", TestGateway.MASTER_KEY,
+            "{\"model\":\"gpt\",\"input\":\"Hi\",\"temperature\":0.3,\"text\":{\"verbosity\":\"low\"}}",
+            "x-request-id", id);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(TestGateway.json(r.body())).isEqualTo(TestGateway.json(NATIVE_ANSWER));
+        assertThat(openai.last().uri()).isEqualTo("/v1/responses");
+        JsonNode sent = openai.last().body();
+        assertThat(sent.get("model").asText()).isEqualTo("gpt-4.1");
+        assertThat(sent.get("store").asBoolean()).as("the gateway keeps nothing, so nor may the provider").isFalse();
+        assertThat(sent.at("/text/verbosity").asText()).as("fields pass through untouched").isEqualTo("low");
+        assertThat(native_.usage(id)).singleElement().satisfies(u -> {
+          assertThat(u.inputTokens()).isEqualTo(21);
+          assertThat(u.cachedTokens()).isEqualTo(4);
+          assertThat(u.outputTokens()).isEqualTo(6);
+        });
+
+        String streamId = "rs-" + UUID.randomUUID();
+        HttpResponse<String> streamed = native_.post("/v1/responses", TestGateway.MASTER_KEY,
+            "{\"model\":\"gpt\",\"input\":\"Hi\",\"stream\":true}", "x-request-id", streamId);
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.body()).contains("\"delta\":\"Streamed\"").contains("event: response.completed")
+            .doesNotContain("[DONE]");
+        assertThat(native_.usage(streamId)).singleElement().satisfies(u -> {
+          assertThat(u.status()).isEqualTo("ok");
+          assertThat(u.inputTokens()).isEqualTo(9);
+          assertThat(u.outputTokens()).isEqualTo(2);
+        });
+      }
+    }
+  }
 }

@@ -93,10 +93,29 @@ public final class StreamTap {
     TokenUsage seenUsage = null;
     boolean emptyChoices = false;
     boolean hasChoices = false;
+    String eventType = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       switch (field) {
+        // The Responses API's events: {"type":"response.completed","response":{...,"usage":{...}}}.
+        case "type" -> {
+          if (value == JsonToken.VALUE_STRING) {
+            eventType = p.getText();
+          }
+        }
+        case "response" -> {
+          if (value == JsonToken.START_OBJECT) {
+            JsonNode response = json.readTree(p);
+            seenUsage = UsageReader.read(response.get("usage")).orElse(seenUsage);
+            JsonNode err = response.get("error");
+            if (err != null && err.isObject()) {
+              error = err.path("message").asText(err.toString());
+            }
+          } else {
+            p.skipChildren();
+          }
+        }
         case "error" -> {
           if (value != JsonToken.VALUE_NULL) {
             JsonNode err = json.readTree(p);
@@ -125,6 +144,9 @@ public final class StreamTap {
     if (p.currentToken() != JsonToken.END_OBJECT) {
       throw new MalformedStreamException("an event's data is not a JSON object");
     }
+    if (eventType != null && eventType.startsWith("response.") || "error".equals(eventType)) {
+      return responsesEvent(eventType, seenUsage);
+    }
     if (seenUsage != null) {
       usage = seenUsage;
       if (hasChoices && emptyChoices) {
@@ -132,6 +154,30 @@ public final class StreamTap {
       }
     }
     return Kind.DATA;
+  }
+
+  /**
+   * A Responses API event: its terminal events end the stream (there is no [DONE]) and carry the
+   * usage; text deltas are kept for local counting.
+   */
+  private Kind responsesEvent(String type, TokenUsage seenUsage) {
+    if (seenUsage != null) {
+      usage = seenUsage;
+    }
+    return switch (type) {
+      case "response.completed", "response.incomplete" -> {
+        done = true;
+        yield Kind.DONE;
+      }
+      case "response.failed", "error" -> {
+        if (error == null) {
+          error = "the upstream reported " + type;
+        }
+        done = type.equals("response.failed");
+        yield Kind.ERROR;
+      }
+      default -> Kind.DATA;
+    };
   }
 
   /** Appends each choice's text; false when the array is empty. */

@@ -4,13 +4,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.metering.TokenUsage;
 import java.util.Optional;
 
-/** Reads OpenAI's {@code usage} object (chat, completions, embeddings alike). */
+/** Reads OpenAI's {@code usage} object (chat, completions, embeddings, and the Responses API's). */
 public final class UsageReader {
   private UsageReader() {}
 
   public static Optional<TokenUsage> read(JsonNode usage) {
     if (usage == null || !usage.isObject()) {
       return Optional.empty();
+    }
+    if (usage.has("input_tokens")) {
+      // The Responses API's shape: the same counts under other names (input includes cached tokens).
+      return Optional.of(new TokenUsage(usage.path("input_tokens").asLong(0), usage.path("output_tokens").asLong(0),
+          usage.path("input_tokens_details").path("cached_tokens").asLong(0),
+          usage.path("output_tokens_details").path("reasoning_tokens").asLong(0), false));
     }
     long input = usage.path("prompt_tokens").asLong(0);
     long output = usage.path("completion_tokens").asLong(0);

@@ -177,4 +177,29 @@ class StreamTapTest {
     assertThat(tap.done()).isFalse();
     assertThat(tap.usage()).isEmpty();
   }
+
+  // ---------------------------------------------------------------- the Responses API's events
+
+  @Test
+  void responsesApiEventsEndTheStreamAtCompletedWithItsUsage() {
+    assertThat(inspect("event: response.created\ndata: {\"type\":\"response.created\",\"response\":"
+        + "{\"id\":\"r\",\"usage\":null}}\n\n")).isEqualTo(Kind.DATA);
+    assertThat(inspect("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\","
+        + "\"delta\":\"Hi\"}\n\n")).isEqualTo(Kind.DATA);
+    assertThat(tap.done()).isFalse();
+    assertThat(inspect("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"r\","
+        + "\"usage\":{\"input_tokens\":9,\"input_tokens_details\":{\"cached_tokens\":2},\"output_tokens\":4,"
+        + "\"output_tokens_details\":{\"reasoning_tokens\":1}}}}\n\n")).isEqualTo(Kind.DONE);
+    assertThat(tap.done()).isTrue();
+    assertThat(tap.usage()).contains(new dev.tollgate.metering.TokenUsage(9, 4, 2, 1, false));
+  }
+
+  @Test
+  void aFailedResponseIsAnErrorThatEndsTheStream() {
+    assertThat(inspect("event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"id\":\"r\","
+        + "\"error\":{\"code\":\"server_error\",\"message\":\"model crashed\"},\"usage\":null}}\n\n"))
+        .isEqualTo(Kind.ERROR);
+    assertThat(tap.error()).contains("model crashed");
+    assertThat(tap.done()).isTrue();
+  }
 }
