@@ -59,6 +59,9 @@ class TranslatedProvidersTest {
             deployments: [ { provider: claude, model: claude-sonnet-4-0 } ]
           - name: flash
             deployments: [ { provider: google, model: gemini-2.0-flash } ]
+          - name: careful
+            deployments: [ { provider: google, model: gemini-2.0-flash } ]
+            fallbacks: { content_filtered: [ claude ] }
           - name: nova
             deployments: [ { provider: aws, model: amazon.nova-lite-v1:0 } ]
           - name: mixed
@@ -251,5 +254,22 @@ class TranslatedProvidersTest {
         .contains("/us-east-1/bedrock/aws4_request");
     assertThat(headers).containsKey("x-amz-date");
     assertThat(sent.body().at("/messages/0/content/0/text").asText()).isEqualTo("hi");
+  }
+
+  @Test
+  void aGeminiSafetyBlockIsAContentFilterErrorThatFallsBackByClass() {
+    gemini.enqueue(json(200, """
+        {"promptFeedback":{"blockReason":"SAFETY","safetyRatings":[]},
+         "usageMetadata":{"promptTokenCount":7,"totalTokenCount":7}}"""));
+    anthropic.enqueue(json(200, CLAUDE_ANSWER));
+    String id = "tr-" + UUID.randomUUID();
+
+    HttpResponse<String> r = gateway.post("/v1/chat/completions", key,
+        "{\"model\":\"careful\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-request-id", id);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-tollgate-route")).contains("fallback:content_filtered:careful");
+    assertThat(r.headers().firstValue("x-tollgate-model")).contains("claude");
+    assertThat(gateway.usage(id)).extracting(UsageEvent::provider).containsExactly("google", "claude");
   }
 }
