@@ -227,4 +227,19 @@ class AnthropicSdkTest {
     assertThat(tokens).isBetween(8L, 40L);
     assertThat(anthropic.received()).hasSize(before);
   }
+
+  @Test
+  void theMatchedStopSequenceReachesTheCallerThroughTheCanonicalModel() {
+    anthropic.enqueue(json(200, """
+        {"id":"msg_03","type":"message","role":"assistant","model":"claude-sonnet-4-0",
+         "content":[{"type":"text","text":"one two"}],"stop_reason":"stop_sequence","stop_sequence":"THREE",
+         "usage":{"input_tokens":5,"output_tokens":2}}"""));
+
+    Message message = client.messages().create(MessageCreateParams.builder().model("claude-sonnet").maxTokens(20)
+        .addUserMessage("count").stopSequences(List.of("THREE")).build());
+
+    assertThat(message.stopReason()).contains(StopReason.STOP_SEQUENCE);
+    assertThat(message.stopSequence()).contains("THREE");
+    assertThat(anthropic.last().body().get("stop_sequences").get(0).asText()).isEqualTo("THREE");
+  }
 }

@@ -12,7 +12,7 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * A canonical answer as an Anthropic {@code message} object, for callers of {@code POST /v1/messages}.
- * The matched stop sequence is not in the canonical model, so {@code stop_sequence} is always null.
+ * {@code stop_sequence} is the matched stop sequence when the provider reported it, else null.
  * Thread-safe.
  */
 public final class AnthropicResponseEncoder {
@@ -56,7 +56,11 @@ public final class AnthropicResponseEncoder {
     }
     message.put("model", response.model());
     message.put("stop_reason", StopReasons.toAnthropic(candidate.stopReason()));
-    message.putNull("stop_sequence");
+    if (candidate.stopSequence() == null) {
+      message.putNull("stop_sequence");
+    } else {
+      message.put("stop_sequence", candidate.stopSequence());
+    }
     UsageFields.write(response.usage(), message.putObject("usage"));
     return message;
   }

@@ -252,7 +252,9 @@ final class AnthropicStreamDecoder implements StreamDecoder {
     JsonNode reason = payload.path("delta").get("stop_reason");
     if (!finished && reason != null && reason.isTextual()) {
       finished = true;
-      out.add(new StreamEvent.Finish(0, StopReasons.fromAnthropic(reason.textValue())));
+      JsonNode matched = payload.path("delta").get("stop_sequence");
+      out.add(new StreamEvent.Finish(0, StopReasons.fromAnthropic(reason.textValue()),
+          matched != null && matched.isTextual() ? matched.textValue() : null));
     }
   }
 }

@@ -32,6 +32,7 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
   private int openTool = -1;
   private boolean openSigned;
   private StopReason stopReason;
+  private String stopSequence;
   private Usage usage;
   private boolean deltaWritten;
   private boolean ended;
@@ -111,6 +112,7 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
         single(f.candidate());
         closeBlock(out);
         stopReason = f.reason();
+        stopSequence = f.stopSequence();
         if (usage != null) {
           messageDelta(out);
         }
@@ -191,7 +193,11 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
     } else {
       delta.put("stop_reason", StopReasons.toAnthropic(stopReason));
     }
-    delta.putNull("stop_sequence");
+    if (stopSequence == null) {
+      delta.putNull("stop_sequence");
+    } else {
+      delta.put("stop_sequence", stopSequence);
+    }
     UsageFields.write(usage, data.putObject("usage"));
     write(out, data);
   }

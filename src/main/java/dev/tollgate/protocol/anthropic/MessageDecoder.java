@@ -54,7 +54,7 @@ final class MessageDecoder {
         Fields.requiredString(message, "id", ""),
         Fields.optionalString(message, "model", ""),
         created,
-        List.of(new ChatResponse.Candidate(0, parts, stop)),
+        List.of(new ChatResponse.Candidate(0, parts, stop, Fields.optionalString(message, "stop_sequence", ""))),
         UsageFields.Counts.NONE.update(message.get("usage")).toUsage());
   }
 }

@@ -20,10 +20,18 @@ public record ChatResponse(String id, String model, long created, List<Candidate
         candidates, usage);
   }
 
-  /** One alternative answer: text, reasoning and tool calls in the order the model produced them. */
-  public record Candidate(int index, List<Part> parts, StopReason stopReason) {
+  /**
+   * One alternative answer: text, reasoning and tool calls in the order the model produced them.
+   *
+   * @param stopSequence the caller's stop sequence that ended it, when the provider says which; else null
+   */
+  public record Candidate(int index, List<Part> parts, StopReason stopReason, String stopSequence) {
     public Candidate {
       parts = List.copyOf(parts);
+    }
+
+    public Candidate(int index, List<Part> parts, StopReason stopReason) {
+      this(index, parts, stopReason, null);
     }
   }
 }

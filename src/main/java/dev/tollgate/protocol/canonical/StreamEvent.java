@@ -32,8 +32,13 @@ public sealed interface StreamEvent {
   /** More of a tool call's JSON arguments (fragments concatenate to the whole object). */
   record ToolCallDelta(int candidate, int toolIndex, String argumentsFragment) implements StreamEvent {}
 
-  /** A candidate is complete. */
-  record Finish(int candidate, StopReason reason) implements StreamEvent {}
+  /** A candidate is complete; {@code stopSequence} is the matched stop sequence when the provider says, else null. */
+  record Finish(int candidate, StopReason reason, String stopSequence) implements StreamEvent {
+
+    public Finish(int candidate, StopReason reason) {
+      this(candidate, reason, null);
+    }
+  }
 
   /** Token counts for the whole answer. */
   record UsageReport(Usage usage) implements StreamEvent {}
