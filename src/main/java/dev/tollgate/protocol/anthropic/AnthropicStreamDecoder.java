@@ -23,7 +23,7 @@ import java.util.Map;
  * report, with the final totals of {@code message_start} and every {@code message_delta}, and End
  * at {@code message_stop}. {@code ping} and event types this decoder does not know are skipped, as
  * Anthropic's versioning policy asks of clients; so are deltas of unknown types (citations).
- * {@code redacted_thinking} blocks have no canonical stream event and are skipped too.
+ * {@code redacted_thinking} blocks arrive whole and become one {@code ReasoningDelta} with their data.
  *
  * <p>Not thread-safe: one per stream, on its event loop.
  */
@@ -182,7 +182,11 @@ final class AnthropicStreamDecoder implements StreamDecoder {
           out.add(new StreamEvent.ReasoningDelta(0, thinking, null));
         }
       }
-      case "redacted_thinking" -> blocks.put(index, new Block(Kind.SKIPPED, -1));
+      case "redacted_thinking" -> {
+        // Arrives whole in its start event; nothing follows but its stop.
+        blocks.put(index, new Block(Kind.SKIPPED, -1));
+        out.add(new StreamEvent.ReasoningDelta(0, "", null, block.path("data").asText("")));
+      }
       case "tool_use" -> {
         int tool = nextTool++;
         blocks.put(index, new Block(Kind.TOOL, tool));

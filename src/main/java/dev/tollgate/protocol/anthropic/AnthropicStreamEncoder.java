@@ -75,6 +75,13 @@ public final class AnthropicStreamEncoder implements StreamEncoder {
         ObjectNode delta = json.createObjectNode().put("type", "text_delta").put("text", d.text());
         blockDelta(out, delta);
       }
+      case StreamEvent.ReasoningDelta d when d.redacted() != null -> {
+        single(d.candidate());
+        // A redacted block is whole in its start event: start it and close it at once.
+        ObjectNode block = json.createObjectNode().put("type", "redacted_thinking").put("data", d.redacted());
+        startBlock(out, Kind.THINKING, block);
+        closeBlock(out);
+      }
       case StreamEvent.ReasoningDelta d -> {
         single(d.candidate());
         boolean hasText = d.text() != null && !d.text().isEmpty();

@@ -23,8 +23,17 @@ public sealed interface StreamEvent {
   /** More answer text. */
   record TextDelta(int candidate, String text) implements StreamEvent {}
 
-  /** More reasoning text, or the block's signature once it is complete (Anthropic). */
-  record ReasoningDelta(int candidate, String text, String signature) implements StreamEvent {}
+  /**
+   * More reasoning text, or the block's signature once it is complete (Anthropic). {@code redacted}
+   * carries a whole redacted reasoning block's encrypted data (Anthropic's redacted_thinking), with
+   * empty text and no signature; null otherwise.
+   */
+  record ReasoningDelta(int candidate, String text, String signature, String redacted) implements StreamEvent {
+
+    public ReasoningDelta(int candidate, String text, String signature) {
+      this(candidate, text, signature, null);
+    }
+  }
 
   /** A tool call begins. */
   record ToolCallStart(int candidate, int toolIndex, String id, String name) implements StreamEvent {}

@@ -21,8 +21,8 @@ import java.util.Map;
  * {@link TranslationException}. An exception frame becomes a Failure carrying its
  * {@code :exception-type}, and whatever follows it is ignored.
  *
- * <p>Redacted reasoning deltas ({@code reasoningContent.redactedContent}) have no canonical stream
- * event and are not relayed. Not thread-safe: one per stream, on its event loop.
+ * <p>Redacted reasoning ({@code reasoningContent.redactedContent}, base64) becomes a reasoning delta
+ * carrying it. Not thread-safe: one per stream, on its event loop.
  */
 final class ConverseStreamDecoder implements StreamDecoder {
   private final ObjectMapper json;
@@ -146,6 +146,9 @@ final class ConverseStreamDecoder implements StreamDecoder {
       } else if (reasoning.has("signature")) {
         out.add(new StreamEvent.ReasoningDelta(0, "",
             string(reasoning, "signature", "contentBlockDelta.delta.reasoningContent")));
+      } else if (reasoning.has("redactedContent")) {
+        out.add(new StreamEvent.ReasoningDelta(0, "", null,
+            string(reasoning, "redactedContent", "contentBlockDelta.delta.reasoningContent")));
       }
     }
   }

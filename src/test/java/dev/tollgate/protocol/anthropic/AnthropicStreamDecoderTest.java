@@ -136,7 +136,7 @@ class AnthropicStreamDecoderTest {
   }
 
   @Test
-  void skipsUnknownEventsUnknownDeltasAndRedactedThinking() {
+  void skipsUnknownEventsAndUnknownDeltasAndKeepsRedactedThinking() {
     String stream = StreamFixtures.TEXT
         .replace("event: ping\n", """
             event: content_block_stop
@@ -154,6 +154,7 @@ class AnthropicStreamDecoderTest {
             "\"index\": 0, \"delta\": {\"type\": \"citations_delta\", \"citation\": {}}");
     assertThat(decode(stream)).containsExactly(
         new Start("msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY", "claude-opus-4-6", NOW),
+        new StreamEvent.ReasoningDelta(0, "", null, "EmwKAhgBEgy3va3pzix"),
         new TextDelta(0, "Hello"),
         new Finish(0, StopReason.END), new UsageReport(new Usage(25, 15, 0, 0, 0)), new End());
   }

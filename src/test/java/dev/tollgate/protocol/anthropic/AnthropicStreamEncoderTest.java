@@ -194,4 +194,18 @@ class AnthropicStreamEncoderTest {
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> encoder.encode(new Start("msg_2", "m", 0))).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void aRedactedReasoningBlockIsWrittenWholeAndClosedAtOnce() {
+    List<Sse> out = encode(new StreamEvent.Start("msg_1", "claude", 1),
+        new StreamEvent.ReasoningDelta(0, "", null, "EmwKAhgBEgy3va3pzix"),
+        new StreamEvent.TextDelta(0, "Hi"));
+
+    assertThat(out).extracting(Sse::event).containsExactly("message_start", "content_block_start",
+        "content_block_stop", "content_block_start", "content_block_delta");
+    assertThat(out.get(1).data().at("/content_block/type").asText()).isEqualTo("redacted_thinking");
+    assertThat(out.get(1).data().at("/content_block/data").asText()).isEqualTo("EmwKAhgBEgy3va3pzix");
+    assertThat(out.get(2).data().get("index").asInt()).isZero();
+    assertThat(out.get(3).data().get("index").asInt()).isEqualTo(1);
+  }
 }

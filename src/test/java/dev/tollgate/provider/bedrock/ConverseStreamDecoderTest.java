@@ -127,7 +127,7 @@ class ConverseStreamDecoderTest {
   }
 
   @Test
-  void relaysReasoningTextAndItsSignature() {
+  void relaysReasoningTextItsSignatureAndRedactedReasoning() {
     byte[] stream = concat(
         event("messageStart", "{\"role\":\"assistant\"}"),
         event("contentBlockDelta", "{\"contentBlockIndex\":0,\"delta\":{\"reasoningContent\":{\"text\":\"The user asks\"}}}"),
@@ -143,6 +143,7 @@ class ConverseStreamDecoderTest {
         new ReasoningDelta(0, "The user asks", null),
         new ReasoningDelta(0, " for 2+2.", null),
         new ReasoningDelta(0, "", "EqoBCkgIARAB"),
+        new ReasoningDelta(0, "", null, "ZW5jcnlwdGVk"),
         new TextDelta(0, "4"),
         new Finish(0, StopReason.END),
         new UsageReport(new Usage(10, 30, 0, 0, 0)),
