@@ -272,4 +272,23 @@ class TranslatedProvidersTest {
     assertThat(r.headers().firstValue("x-tollgate-model")).contains("claude");
     assertThat(gateway.usage(id)).extracting(UsageEvent::provider).containsExactly("google", "claude");
   }
+
+  @Test
+  void strictToolsReachAnthropicAndAreRefusedByProvidersThatCannotHonourThem() {
+    anthropic.enqueue(json(200, CLAUDE_ANSWER));
+    String strictTool = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":true,"
+        + "\"parameters\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}}}]";
+
+    HttpResponse<String> claude = gateway.post("/v1/chat/completions", key,
+        "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + strictTool + "}");
+    assertThat(claude.statusCode()).as(claude.body()).isEqualTo(200);
+    assertThat(anthropic.last().body().at("/tools/0/strict").asBoolean()).isTrue();
+
+    int before = gemini.received().size();
+    HttpResponse<String> flash = gateway.post("/v1/chat/completions", key,
+        "{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + strictTool + "}");
+    assertThat(flash.statusCode()).isEqualTo(400);
+    assertThat(TestGateway.json(flash.body()).at("/error/param").asText()).isEqualTo("tools[0].strict");
+    assertThat(gemini.received()).hasSize(before);
+  }
 }

@@ -42,7 +42,7 @@ public final class AnthropicRequestDecoder {
    * but formats like OpenAI's require.
    */
   public static final String SCHEMA_NAME = "response";
-  private static final Set<String> TOOL_FIELDS = Set.of("type", "name", "description", "input_schema", "cache_control");
+  private static final Set<String> TOOL_FIELDS = Set.of("type", "name", "description", "input_schema", "cache_control", "strict");
   /** The root of the body, for errors about the body as a whole. */
   static final String BODY = "body";
 
@@ -280,7 +280,12 @@ public final class AnthropicRequestDecoder {
       if (schema == null) {
         throw Fields.missing(path(path, "input_schema"));
       }
-      out.add(new Tool(name, description, object(schema, path(path, "input_schema")).toString()));
+      JsonNode strict = get(tool, "strict");
+      if (strict != null && !strict.isBoolean()) {
+        throw new TranslationException(path(path, "strict"), path(path, "strict") + ": expected a boolean");
+      }
+      out.add(new Tool(name, description, object(schema, path(path, "input_schema")).toString(),
+          strict == null ? null : strict.booleanValue()));
     }
     return out;
   }

@@ -222,6 +222,9 @@ final class MessagesRequestEncoder {
         t.put("description", tool.description());
       }
       t.set("input_schema", schema(tool.parametersJson(), index("tools", i)));
+      if (tool.strict() != null) {
+        t.put("strict", tool.strict());
+      }
     }
     if (request.toolChoice() == null && request.parallelToolCalls() == null) {
       return;

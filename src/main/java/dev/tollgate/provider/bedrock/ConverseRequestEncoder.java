@@ -269,6 +269,10 @@ final class ConverseRequestEncoder {
     ArrayNode tools = config.putArray("tools");
     for (int i = 0; i < request.tools().size(); i++) {
       Tool tool = request.tools().get(i);
+      if (Boolean.TRUE.equals(tool.strict())) {
+        throw new TranslationException("tools[" + i + "].strict",
+            "Bedrock's Converse API cannot guarantee that tool arguments match the schema exactly (strict tools)");
+      }
       ObjectNode spec = tools.addObject().putObject("toolSpec");
       spec.put("name", tool.name());
       if (tool.description() != null && !tool.description().isEmpty()) {

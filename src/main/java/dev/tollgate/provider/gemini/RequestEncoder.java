@@ -222,6 +222,10 @@ final class RequestEncoder {
     for (int i = 0; i < tools.size(); i++) {
       Tool tool = tools.get(i);
       ObjectNode d = declarations.addObject();
+      if (Boolean.TRUE.equals(tool.strict())) {
+        throw new TranslationException("tools[" + i + "].strict",
+            "Gemini cannot guarantee that tool arguments match the schema exactly (strict tools)");
+      }
       d.put("name", tool.name());
       names.add(tool.name());
       if (tool.description() != null && !tool.description().isEmpty()) {

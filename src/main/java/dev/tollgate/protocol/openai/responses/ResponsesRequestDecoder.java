@@ -221,13 +221,11 @@ public final class ResponsesRequestDecoder {
         }
       }
       JsonNode parameters = Fields.object(tool, "parameters", at);
-      // Only strict: true asks for something; false is every provider's behaviour, and kept as an
-      // extension it would make providers with no strict mode refuse a request they can serve.
-      if (Boolean.TRUE.equals(Fields.bool(tool, "strict", at))) {
-        extensions.put(strictKey(i), "true");
-      }
+      // Only strict: true asks for something; false is every provider's behaviour, and kept it would
+      // make providers with no strict mode refuse a request they can serve.
+      Boolean strict = Boolean.TRUE.equals(Fields.bool(tool, "strict", at)) ? Boolean.TRUE : null;
       out.add(new Tool(Fields.requiredString(tool, "name", at), Fields.string(tool, "description", at),
-          parameters == null ? null : Fields.text(json, parameters)));
+          parameters == null ? null : Fields.text(json, parameters), strict));
     }
     return out;
   }

@@ -181,14 +181,11 @@ public final class OpenAiChatDecoder {
         }
       }
       JsonNode parameters = Fields.object(function, "parameters", functionPath);
-      Boolean strict = Fields.bool(function, "strict", functionPath);
-      if (strict != null) {
-        extensions.put(strictKey(i), strict.toString());
-      }
       out.add(new Tool(
           Fields.requiredString(function, "name", functionPath),
           Fields.string(function, "description", functionPath),
-          parameters == null ? null : Fields.text(json, parameters)));
+          parameters == null ? null : Fields.text(json, parameters),
+          Fields.bool(function, "strict", functionPath)));
     }
     return out;
   }

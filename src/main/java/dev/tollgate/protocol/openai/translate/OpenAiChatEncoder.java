@@ -258,6 +258,9 @@ public final class OpenAiChatEncoder {
       if (tool.parametersJson() != null) {
         function.set("parameters", Fields.parse(json, tool.parametersJson(), index("tools", i) + ".parametersJson"));
       }
+      if (tool.strict() != null) {
+        function.put("strict", tool.strict());
+      }
     }
     if (request.toolChoice() != null) {
       body.set("tool_choice", switch (request.toolChoice()) {

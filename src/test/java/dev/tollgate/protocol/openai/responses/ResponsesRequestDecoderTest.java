@@ -97,7 +97,7 @@ class ResponsesRequestDecoderTest {
         Message.user("Thanks."));
     assertThat(chat.tools()).containsExactly(
         new Tool("get_weather", "Weather for a city",
-            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"),
+            "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}", true),
         new Tool("get_time", null, "{\"type\":\"object\"}"));
     assertThat(chat.toolChoice()).isEqualTo(new ToolChoice.Named("get_weather"));
     assertThat(chat.parallelToolCalls()).isFalse();
@@ -111,7 +111,6 @@ class ResponsesRequestDecoderTest {
     assertThat(chat.extensions()).containsExactlyInAnyOrderEntriesOf(Map.of(
         "reasoning_effort", "\"low\"",
         "verbosity", "\"low\"",
-        "tools[0].function.strict", "true",
         "response_format.json_schema.description", "\"The answer\"",
         "metadata", "{\"team\":\"a\"}"));
   }

@@ -74,7 +74,7 @@ class OpenAiChatDecoderTest {
             new Part.ToolResult("call_2", List.of(new Part.Text("24"), new Part.Text("C")), false))),
         Message.user("Thanks"));
     assertThat(r.tools()).containsExactly(new Tool("get_weather", "Weather by city",
-        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}"));
+        "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}", true));
     assertThat(r.toolChoice()).isEqualTo(new ToolChoice.Named("get_weather"));
     assertThat(r.parallelToolCalls()).isFalse();
     assertThat(r.maxTokens()).isEqualTo(300);
@@ -95,8 +95,7 @@ class OpenAiChatDecoderTest {
         Map.entry("service_tier", "\"flex\""),
         Map.entry("reasoning_effort", "\"low\""),
         Map.entry("frequency_penalty", "0.5"),
-        Map.entry("store", "null"),
-        Map.entry("tools[0].function.strict", "true")));
+        Map.entry("store", "null")));
   }
 
   @Test
