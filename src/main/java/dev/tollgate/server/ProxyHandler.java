@@ -15,6 +15,8 @@ import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.translate.AnswerDefaults;
 import dev.tollgate.protocol.translate.ClientFormat;
 import dev.tollgate.protocol.translate.OpenAiClientFormat;
+import dev.tollgate.config.ProviderType;
+import dev.tollgate.protocol.translate.AnthropicApi;
 import dev.tollgate.protocol.translate.ResponsesApi;
 import dev.tollgate.protocol.translate.TranslatedApi;
 import dev.tollgate.protocol.translate.TranslatedBodyRelay;
@@ -293,12 +295,26 @@ public final class ProxyHandler {
         flight.canonical = plane.chatDecoder().decode(resolved.body());
       }
       return translator.open(flight.canonical.chat().withModel(deployment.upstreamModel()),
-          deployment.upstreamModel(), RequestIds.of(ctx));
+          deployment.upstreamModel(), RequestIds.of(ctx), passHeaders(ctx, deployment));
     } catch (TranslationException e) {
       return UpstreamCall.failed(ApiError.invalidRequest(e.getMessage(), e.field()).exception());
     } catch (GatewayException e) {
       return UpstreamCall.failed(e);
     }
+  }
+
+  /**
+   * Headers of the caller's request that only mean something to the same API's provider: an
+   * Anthropic caller's {@code anthropic-beta} flags reach Anthropic (tools such as Claude Code rely
+   * on them); no other provider would understand them.
+   */
+  private Map<String, String> passHeaders(RoutingContext ctx, Deployment deployment) {
+    String beta = ctx.request().getHeader("anthropic-beta");
+    if (beta == null || beta.isBlank() || !(api instanceof AnthropicApi)
+        || plane.provider(deployment.provider()).type() != ProviderType.ANTHROPIC) {
+      return Map.of();
+    }
+    return Map.of("anthropic-beta", beta);
   }
 
   /**

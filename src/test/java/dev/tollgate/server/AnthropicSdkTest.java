@@ -242,4 +242,22 @@ class AnthropicSdkTest {
     assertThat(message.stopSequence()).contains("THREE");
     assertThat(anthropic.last().body().get("stop_sequences").get(0).asText()).isEqualTo("THREE");
   }
+
+  @Test
+  void anthropicBetaFlagsReachAnAnthropicProviderAndNoOther() {
+    anthropic.enqueue(json(200, """
+        {"id":"msg_04","type":"message","role":"assistant","model":"claude-sonnet-4-0",
+         "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,
+         "usage":{"input_tokens":3,"output_tokens":1}}"""));
+    openai.enqueue(json(200, FakeUpstream.chatCompletion("ok", 3, 1)));
+
+    client.messages().create(MessageCreateParams.builder().model("claude-sonnet").maxTokens(5).addUserMessage("x")
+        .putAdditionalHeader("anthropic-beta", "interleaved-thinking-2025-05-14").build());
+    client.messages().create(MessageCreateParams.builder().model("gpt").maxTokens(5).addUserMessage("x")
+        .putAdditionalHeader("anthropic-beta", "interleaved-thinking-2025-05-14").build());
+
+    assertThat(FakeUpstream.headersOf(anthropic.last())).containsEntry("anthropic-beta",
+        "interleaved-thinking-2025-05-14");
+    assertThat(FakeUpstream.headersOf(openai.last())).doesNotContainKey("anthropic-beta");
+  }
 }
