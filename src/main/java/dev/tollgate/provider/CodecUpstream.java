@@ -64,8 +64,7 @@ public final class CodecUpstream implements AutoCloseable {
   /** As {@link #open(ChatRequest, String, String)}, with protocol headers the caller's request carried. */
   public UpstreamCall open(ChatRequest request, String upstreamModel, String requestId,
       Map<String, String> passHeaders) {
-    ProviderHttpRequest encoded = codec.encode(request, upstreamModel);
-    ProviderHttpRequest wire = passHeaders.isEmpty() ? encoded : withHeaders(encoded, passHeaders);
+    ProviderHttpRequest wire = codec.withCallerHeaders(codec.encode(request, upstreamModel), passHeaders);
     DeferredCall call = new DeferredCall();
     authorizer.authorize(host, wire).onComplete(ar -> {
       if (ar.failed()) {
@@ -82,12 +81,6 @@ public final class CodecUpstream implements AutoCloseable {
       call.attach(sender.send(wire, headers, requestId));
     });
     return call;
-  }
-
-  private static ProviderHttpRequest withHeaders(ProviderHttpRequest request, Map<String, String> extra) {
-    Map<String, String> headers = new LinkedHashMap<>(request.headers());
-    headers.putAll(extra);
-    return new ProviderHttpRequest(request.method(), request.pathAndQuery(), headers, request.body());
   }
 
   @Override

@@ -28,4 +28,17 @@ public interface ProviderCodec {
 
   /** A non-2xx answer, classified. Never throws, whatever the body holds. */
   ProviderError decodeError(int status, MultiMap headers, Buffer body);
+
+  /**
+   * {@code request} carrying protocol headers from the caller's own request (such as
+   * {@code anthropic-beta}): as headers, unless the provider wants them elsewhere.
+   */
+  default ProviderHttpRequest withCallerHeaders(ProviderHttpRequest request, java.util.Map<String, String> headers) {
+    if (headers.isEmpty()) {
+      return request;
+    }
+    java.util.Map<String, String> all = new java.util.LinkedHashMap<>(request.headers());
+    all.putAll(headers);
+    return new ProviderHttpRequest(request.method(), request.pathAndQuery(), all, request.body());
+  }
 }

@@ -310,8 +310,10 @@ public final class ProxyHandler {
    */
   private Map<String, String> passHeaders(RoutingContext ctx, Deployment deployment) {
     String beta = ctx.request().getHeader("anthropic-beta");
-    if (beta == null || beta.isBlank() || !(api instanceof AnthropicApi)
-        || plane.provider(deployment.provider()).type() != ProviderType.ANTHROPIC) {
+    ProviderConfig provider = plane.provider(deployment.provider());
+    boolean claude = provider.type() == ProviderType.ANTHROPIC || provider.type() == ProviderType.VERTEX
+        && provider.cloud().vertex() != null && provider.cloud().vertex().publisher().equals("anthropic");
+    if (beta == null || beta.isBlank() || !(api instanceof AnthropicApi) || !claude) {
       return Map.of();
     }
     return Map.of("anthropic-beta", beta);

@@ -76,6 +76,28 @@ public final class VertexAnthropicCodec implements ProviderCodec {
     }
   }
 
+  /** Vertex takes Anthropic's beta flags in the body ({@code anthropic_beta}), not as a header. */
+  @Override
+  public ProviderHttpRequest withCallerHeaders(ProviderHttpRequest request, Map<String, String> headers) {
+    String beta = headers.get("anthropic-beta");
+    if (beta == null || beta.isBlank()) {
+      return request;
+    }
+    ObjectNode body = body(request.body());
+    var flags = body.putArray("anthropic_beta");
+    for (String flag : beta.split(",")) {
+      if (!flag.isBlank()) {
+        flags.add(flag.trim());
+      }
+    }
+    try {
+      return new ProviderHttpRequest(request.method(), request.pathAndQuery(), request.headers(),
+          Buffer.buffer(json.writeValueAsBytes(body)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree could not be written", e);
+    }
+  }
+
   private ObjectNode body(Buffer written) {
     JsonNode root;
     try {

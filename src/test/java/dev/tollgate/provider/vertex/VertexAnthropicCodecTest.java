@@ -245,4 +245,17 @@ class VertexAnthropicCodecTest {
     assertThat(error.errorClass()).isEqualTo(expected);
     assertThat(error.message()).startsWith(message);
   }
+
+  @Test
+  void anthropicBetaFlagsGoInTheBodyNotAHeader() throws Exception {
+    ProviderHttpRequest http = codec.withCallerHeaders(
+        codec.encode(request(false, Message.user("Hello, Claude")), "claude-sonnet-4-5@20250929"),
+        java.util.Map.of("anthropic-beta", "interleaved-thinking-2025-05-14, context-1m-2025-08-07"));
+
+    com.fasterxml.jackson.databind.JsonNode body = json.readTree(http.body().getBytes());
+    assertThat(body.get("anthropic_beta").toString())
+        .isEqualTo("[\"interleaved-thinking-2025-05-14\",\"context-1m-2025-08-07\"]");
+    assertThat(http.headers()).doesNotContainKey("anthropic-beta");
+    assertThat(body.get("anthropic_version").asText()).isEqualTo("vertex-2023-10-16");
+  }
 }
