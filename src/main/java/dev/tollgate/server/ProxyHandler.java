@@ -133,10 +133,10 @@ public final class ProxyHandler {
 
   private Resolved resolve(RoutingContext ctx, Caller caller) {
     if (api != null) {
-      JsonNode body = plane.decoder().parseObject(ctx.body().buffer());
+      ObjectNode body = plane.decoder().parseObject(ctx.body().buffer());
       TranslatedApi.Decoded decoded;
       try {
-        decoded = api.decode(ctx.body().buffer());
+        decoded = api.decode(body);
       } catch (TranslationException e) {
         throw ApiError.invalidRequest(e.getMessage(), e.field()).exception();
       }

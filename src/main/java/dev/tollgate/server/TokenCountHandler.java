@@ -6,7 +6,6 @@ import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.Tool;
 import dev.tollgate.protocol.canonical.TranslationException;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
@@ -36,7 +35,7 @@ public final class TokenCountHandler {
           }
           ChatRequest chat;
           try {
-            chat = plane.anthropicDecoder().decode(Buffer.buffer(body.toString()));
+            chat = plane.anthropicDecoder().decode(body);
           } catch (TranslationException e) {
             throw ApiError.invalidRequest(e.getMessage(), e.field()).exception();
           }

@@ -61,7 +61,11 @@ public final class AnthropicRequestDecoder {
 
   /** The request in {@code body}; throws {@link TranslationException} naming the first bad field. */
   public ChatRequest decode(byte[] body) {
-    ObjectNode root = object(parse(body), BODY);
+    return decode(object(parse(body), BODY));
+  }
+
+  /** The request in an already parsed body. */
+  public ChatRequest decode(ObjectNode root) {
     String model = Fields.requiredString(root, "model", "");
     if (model.isBlank()) {
       throw new TranslationException("model", "must not be empty");

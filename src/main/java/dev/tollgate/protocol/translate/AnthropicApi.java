@@ -2,7 +2,7 @@ package dev.tollgate.protocol.translate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocol.anthropic.AnthropicRequestDecoder;
-import io.vertx.core.buffer.Buffer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Anthropic's Messages API ({@code POST /v1/messages}) for callers. */
 public final class AnthropicApi implements TranslatedApi {
@@ -20,7 +20,7 @@ public final class AnthropicApi implements TranslatedApi {
   }
 
   @Override
-  public Decoded decode(Buffer body) {
+  public Decoded decode(ObjectNode body) {
     return new Decoded(decoder.decode(body), format);
   }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.protocol.openai.responses.ResponsesClientFormat;
 import dev.tollgate.protocol.openai.responses.ResponsesRequest;
 import dev.tollgate.protocol.openai.responses.ResponsesRequestDecoder;
-import io.vertx.core.buffer.Buffer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * OpenAI's Responses API ({@code POST /v1/responses}) for callers, stateless: served from any provider
@@ -25,7 +25,7 @@ public final class ResponsesApi implements TranslatedApi {
   }
 
   @Override
-  public Decoded decode(Buffer body) {
+  public Decoded decode(ObjectNode body) {
     ResponsesRequest request = decoder.decode(body);
     return new Decoded(request.chat(), new ResponsesClientFormat(json, request));
   }

@@ -1,7 +1,7 @@
 package dev.tollgate.protocol.translate;
 
 import dev.tollgate.protocol.canonical.ChatRequest;
-import io.vertx.core.buffer.Buffer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** A caller-facing API served entirely through the canonical model (Anthropic Messages, OpenAI Responses). */
 public interface TranslatedApi {
@@ -10,10 +10,10 @@ public interface TranslatedApi {
   String label();
 
   /**
-   * The caller's body as a canonical request, with the format its answer is written in (some APIs'
+   * The caller's (parsed) body as a canonical request, with the format its answer is written in (some APIs'
    * answers repeat the request's settings); throws {@code TranslationException} naming the field.
    */
-  Decoded decode(Buffer body);
+  Decoded decode(ObjectNode body);
 
   /** A decoded request and how to answer it. */
   record Decoded(ChatRequest chat, ClientFormat format) {}

@@ -1,10 +1,12 @@
 package dev.tollgate.protocol.openai.responses;
 
-import static dev.tollgate.protocol.openai.responses.Fields.get;
-import static dev.tollgate.protocol.openai.responses.Fields.index;
-import static dev.tollgate.protocol.openai.responses.Fields.path;
-import static dev.tollgate.protocol.openai.responses.Fields.unsupported;
-import static dev.tollgate.protocol.openai.responses.Fields.wrongType;
+import dev.tollgate.protocol.openai.translate.Fields;
+import dev.tollgate.protocol.openai.translate.DataUrl;
+import static dev.tollgate.protocol.openai.translate.Fields.get;
+import static dev.tollgate.protocol.openai.translate.Fields.index;
+import static dev.tollgate.protocol.openai.translate.Fields.path;
+import static dev.tollgate.protocol.openai.translate.Fields.unsupported;
+import static dev.tollgate.protocol.openai.translate.Fields.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,10 +1,11 @@
 package dev.tollgate.protocol.openai.responses;
 
-import static dev.tollgate.protocol.openai.responses.Fields.get;
-import static dev.tollgate.protocol.openai.responses.Fields.index;
-import static dev.tollgate.protocol.openai.responses.Fields.path;
-import static dev.tollgate.protocol.openai.responses.Fields.unsupported;
-import static dev.tollgate.protocol.openai.responses.Fields.wrongType;
+import dev.tollgate.protocol.openai.translate.Fields;
+import static dev.tollgate.protocol.openai.translate.Fields.get;
+import static dev.tollgate.protocol.openai.translate.Fields.index;
+import static dev.tollgate.protocol.openai.translate.Fields.path;
+import static dev.tollgate.protocol.openai.translate.Fields.unsupported;
+import static dev.tollgate.protocol.openai.translate.Fields.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,7 @@ import java.util.Set;
  * <p>Fields that have a chat-completions equivalent but no canonical one are kept in
  * {@link ChatRequest#extensions()} under their chat-completions names, so an OpenAI upstream gets
  * them: {@code reasoning.effort} as {@code reasoning_effort}, {@code text.verbosity} as
- * {@code verbosity}, a tool's {@code strict: true} as {@code tools[i].function.strict}, the schema's
+ * {@code verbosity}, the schema's
  * description as {@code response_format.json_schema.description}, and {@code metadata},
  * {@code service_tier}, {@code prompt_cache_key}, {@code prompt_cache_retention} as they are.
  * {@code include: ["reasoning.encrypted_content"]} is accepted (see {@link ReasoningToken}).
@@ -49,10 +50,6 @@ public final class ResponsesRequestDecoder {
   /** Extension key of {@code reasoning.effort}, the chat-completions name for it. */
   public static final String REASONING_EFFORT = "reasoning_effort";
 
-  /** Extension key of a tool's {@code strict} flag, as the chat-completions codec reads it. */
-  static String strictKey(int tool) {
-    return "tools[" + tool + "].function.strict";
-  }
 
   /** Extension key of the JSON schema's description, as the chat-completions codec reads it. */
   static final String SCHEMA_DESCRIPTION_KEY = "response_format.json_schema.description";

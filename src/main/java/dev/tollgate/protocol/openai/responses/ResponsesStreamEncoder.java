@@ -1,5 +1,6 @@
 package dev.tollgate.protocol.openai.responses;
 
+import dev.tollgate.protocol.openai.translate.Fields;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -4,9 +4,9 @@ import dev.tollgate.protocol.canonical.TranslationException;
 import java.util.Locale;
 
 /** A {@code data:<media type>;base64,<data>} URL, the form OpenAI takes inline images in. */
-record DataUrl(String mediaType, String base64) {
+public record DataUrl(String mediaType, String base64) {
 
-  static DataUrl parse(String url, String path) {
+  public static DataUrl parse(String url, String path) {
     int comma = url.indexOf(',');
     String header = comma < 0 ? "" : url.substring("data:".length(), comma);
     if (comma < 0 || !header.toLowerCase(Locale.ROOT).endsWith(";base64")) {

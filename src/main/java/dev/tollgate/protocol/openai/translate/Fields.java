@@ -8,24 +8,24 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 
 /** Typed reads of JSON fields whose errors name the field's path. */
-final class Fields {
+public final class Fields {
   private Fields() {}
 
-  static String path(String parent, String field) {
+  public static String path(String parent, String field) {
     return parent.isEmpty() ? field : parent + "." + field;
   }
 
-  static String index(String parent, int i) {
+  public static String index(String parent, int i) {
     return parent + "[" + i + "]";
   }
 
   /** The field's value, or null when it is absent or JSON null (OpenAI treats both as "not given"). */
-  static JsonNode get(JsonNode parent, String field) {
+  public static JsonNode get(JsonNode parent, String field) {
     JsonNode v = parent.get(field);
     return v == null || v.isNull() ? null : v;
   }
 
-  static String string(JsonNode parent, String field, String parentPath) {
+  public static String string(JsonNode parent, String field, String parentPath) {
     JsonNode v = get(parent, field);
     if (v == null) {
       return null;
@@ -36,7 +36,7 @@ final class Fields {
     return v.asText();
   }
 
-  static String requiredString(JsonNode parent, String field, String parentPath) {
+  public static String requiredString(JsonNode parent, String field, String parentPath) {
     String v = string(parent, field, parentPath);
     if (v == null) {
       throw new TranslationException(path(parentPath, field), "'" + path(parentPath, field) + "' is required");
@@ -44,7 +44,7 @@ final class Fields {
     return v;
   }
 
-  static Boolean bool(JsonNode parent, String field, String parentPath) {
+  public static Boolean bool(JsonNode parent, String field, String parentPath) {
     JsonNode v = get(parent, field);
     if (v == null) {
       return null;
@@ -55,7 +55,7 @@ final class Fields {
     return v.asBoolean();
   }
 
-  static Double number(JsonNode parent, String field, String parentPath) {
+  public static Double number(JsonNode parent, String field, String parentPath) {
     JsonNode v = get(parent, field);
     if (v == null) {
       return null;
@@ -66,7 +66,7 @@ final class Fields {
     return v.asDouble();
   }
 
-  static Integer positiveInt(JsonNode parent, String field, String parentPath) {
+  public static Integer positiveInt(JsonNode parent, String field, String parentPath) {
     JsonNode v = get(parent, field);
     if (v == null) {
       return null;
@@ -80,7 +80,7 @@ final class Fields {
     return v.asInt();
   }
 
-  static JsonNode object(JsonNode parent, String field, String parentPath) {
+  public static JsonNode object(JsonNode parent, String field, String parentPath) {
     JsonNode v = get(parent, field);
     if (v != null && !v.isObject()) {
       throw wrongType(path(parentPath, field), "an object");
@@ -88,7 +88,7 @@ final class Fields {
     return v;
   }
 
-  static JsonNode array(JsonNode parent, String field, String parentPath) {
+  public static JsonNode array(JsonNode parent, String field, String parentPath) {
     JsonNode v = get(parent, field);
     if (v != null && !v.isArray()) {
       throw wrongType(path(parentPath, field), "an array");
@@ -96,16 +96,16 @@ final class Fields {
     return v;
   }
 
-  static TranslationException wrongType(String path, String expected) {
+  public static TranslationException wrongType(String path, String expected) {
     return new TranslationException(path, "'" + path + "' must be " + expected);
   }
 
-  static TranslationException unsupported(String path, String why) {
+  public static TranslationException unsupported(String path, String why) {
     return new TranslationException(path, "'" + path + "' " + why);
   }
 
   /** Compact JSON text of a node. */
-  static String text(ObjectMapper json, JsonNode node) {
+  public static String text(ObjectMapper json, JsonNode node) {
     try {
       return json.writeValueAsString(node);
     } catch (JsonProcessingException e) {
@@ -114,7 +114,7 @@ final class Fields {
   }
 
   /** A JSON text held by the canonical model (schemas, arguments, extensions), parsed back. */
-  static JsonNode parse(ObjectMapper json, String text, String path) {
+  public static JsonNode parse(ObjectMapper json, String text, String path) {
     try {
       JsonNode node = json.readTree(text);
       if (node == null || node.isMissingNode()) {
@@ -127,7 +127,7 @@ final class Fields {
   }
 
   /** A whole body that must be one JSON object; {@code what} names it in errors. */
-  static JsonNode parseObject(ObjectMapper json, Buffer body, String what) {
+  public static JsonNode parseObject(ObjectMapper json, Buffer body, String what) {
     if (body == null || body.length() == 0) {
       throw new TranslationException("", what + " is empty");
     }

@@ -33,11 +33,6 @@ import java.util.Set;
  * refused with a {@link TranslationException} naming the field. Thread-safe.
  */
 public final class OpenAiChatDecoder {
-  /** Key in {@link ChatRequest#extensions()} for a tool's {@code strict} flag: {@code tools[i].function.strict}. */
-  static String strictKey(int tool) {
-    return "tools[" + tool + "].function.strict";
-  }
-
   /** Key in {@link ChatRequest#extensions()} for the JSON schema's description. */
   static final String SCHEMA_DESCRIPTION_KEY = "response_format.json_schema.description";
 

@@ -16,8 +16,6 @@ import dev.tollgate.protocol.canonical.TranslationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Writes a canonical request as an OpenAI {@code /chat/completions} body: the reverse of
@@ -33,7 +31,6 @@ import java.util.regex.Pattern;
  * in tool-call loops and the others ignore it.
  */
 public final class OpenAiChatEncoder {
-  private static final Pattern STRICT_KEY = Pattern.compile("tools\\[(\\d+)]\\.function\\.strict");
 
   private final ObjectMapper json;
   private final OpenAiFlavor flavor;
@@ -305,21 +302,14 @@ public final class OpenAiChatEncoder {
   }
 
   /**
-   * Writes the extensions back: top-level fields verbatim, and the two nested ones the decoder
-   * keeps ({@code tools[i].function.strict}, the schema's description). Any other nested key, or
+   * Writes the extensions back: top-level fields verbatim, and the one nested key the decoder
+   * keeps (the schema's description). Any other nested key, or
    * one that would overwrite a field this encoder writes, cannot be expressed and is refused.
    */
   private void extensions(ChatRequest request, ObjectNode body) {
     for (Map.Entry<String, String> e : request.extensions().entrySet()) {
       String key = e.getKey();
-      Matcher strict = STRICT_KEY.matcher(key);
-      if (strict.matches()) {
-        int tool = Integer.parseInt(strict.group(1));
-        if (tool >= request.tools().size()) {
-          throw new TranslationException(key, "'" + key + "' names a tool that is not in the request");
-        }
-        ((ObjectNode) body.get("tools").get(tool).get("function")).set("strict", Fields.parse(json, e.getValue(), key));
-      } else if (key.equals(OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY)) {
+      if (key.equals(OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY)) {
         if (!(request.responseFormat() instanceof ResponseFormat.JsonSchema)) {
           throw new TranslationException(key, "'" + key + "' needs a json_schema response format");
         }

@@ -7,9 +7,9 @@
  *
  * <p>Conventions of this package:
  * <ul>
- *   <li>Extensions hold the caller's top-level fields verbatim as JSON text, plus two nested ones
- *       under path keys: {@code tools[i].function.strict} and
- *       {@code response_format.json_schema.description}. The encoder writes them back and refuses any
+ *   <li>Extensions hold the caller's top-level fields verbatim as JSON text, plus one nested one
+ *       under a path key: {@code response_format.json_schema.description} (a tool's {@code strict}
+ *       is {@code Tool.strict}). The encoder writes them back and refuses any
  *       other nested key, or one that would overwrite a field it maps.
  *   <li>Decode then encode is JSON-equal in a normal form: defaults left out ({@code n} 1,
  *       {@code stream} false), stop sequences as an array, a lone text part as a string,

@@ -182,11 +182,6 @@ class OpenAiChatEncoderTest {
           b.messages.add(Message.user("hi"));
           b.extensions.put("temperature", "2");
         }),
-        refusal("strict for a tool that is not there", "tools[1].function.strict", b -> {
-          b.messages.add(Message.user("hi"));
-          b.tools.add(new Tool("f", null, null));
-          b.extensions.put("tools[1].function.strict", "true");
-        }),
         refusal("a schema description without a schema", "response_format.json_schema.description", b -> {
           b.messages.add(Message.user("hi"));
           b.responseFormat = new ResponseFormat.JsonObject();

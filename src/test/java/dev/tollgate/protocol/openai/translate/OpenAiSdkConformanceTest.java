@@ -109,13 +109,12 @@ class OpenAiSdkConformanceTest {
     b.temperature = 0.3;
     b.stop.add("END");
     b.stream = true;
-    b.tools.add(new Tool("get_weather", "Weather by city", "{\"type\":\"object\",\"properties\":{}}"));
+    b.tools.add(new Tool("get_weather", "Weather by city", "{\"type\":\"object\",\"properties\":{}}", true));
     b.toolChoice = ToolChoice.REQUIRED;
     b.parallelToolCalls = false;
     b.responseFormat = new ResponseFormat.JsonSchema("answer", "{\"type\":\"object\"}", true);
     b.user = "u-1";
     b.extensions.put("seed", "7");
-    b.extensions.put("tools[0].function.strict", "true");
     ObjectNode ours = new OpenAiChatEncoder(JSON, OpenAiFlavor.OPENAI).encode(b.build());
     ChatCompletionCreateParams.Body body = SDK.readValue(ours.toString(), ChatCompletionCreateParams.Body.class)
         .validate();
