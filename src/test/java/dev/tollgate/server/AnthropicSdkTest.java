@@ -260,4 +260,27 @@ class AnthropicSdkTest {
         "interleaved-thinking-2025-05-14");
     assertThat(FakeUpstream.headersOf(openai.last())).doesNotContainKey("anthropic-beta");
   }
+
+  @Test
+  void anAnthropicFieldAnOpenAiProviderCannotHonourIsRefusedByNameAndNothingIsSent() {
+    int before = openai.received().size();
+    HttpResponse<String> answer = gateway.post("/v1/messages", key, """
+        {"model":"gpt","max_tokens":2048,"messages":[{"role":"user","content":"think"}],
+         "thinking":{"type":"enabled","budget_tokens":1024},"service_tier":"auto"}""", "x-request-id", "an-think");
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    JsonNode body = TestGateway.json(answer.body());
+    assertThat(body.at("/error/type").asText()).isEqualTo("invalid_request_error");
+    assertThat(body.at("/error/message").asText()).contains("'thinking' is an Anthropic field");
+    assertThat(body.get("request_id").asText()).isEqualTo("an-think");
+    assertThat(openai.received()).hasSize(before);
+    assertThat(gateway.usage("an-think")).isEmpty();
+
+    // The capacity tier only concerns Anthropic's platform: dropped, and the call goes through.
+    openai.enqueue(json(200, FakeUpstream.chatCompletion("ok", 3, 1)));
+    HttpResponse<String> tiered = gateway.post("/v1/messages", key, """
+        {"model":"gpt","max_tokens":20,"messages":[{"role":"user","content":"hi"}],"service_tier":"auto"}""");
+    assertThat(tiered.statusCode()).isEqualTo(200);
+    assertThat(openai.last().body().has("service_tier")).isFalse();
+  }
 }

@@ -274,7 +274,7 @@ class TranslatedProvidersTest {
   }
 
   @Test
-  void strictToolsReachAnthropicAndAreRefusedByProvidersThatCannotHonourThem() {
+  void strictToolsReachAnthropicAndGeminiAndAreRefusedByBedrockWhichCannotHonourThem() {
     anthropic.enqueue(json(200, CLAUDE_ANSWER));
     String strictTool = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":true,"
         + "\"parameters\":{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}}}]";
@@ -284,11 +284,19 @@ class TranslatedProvidersTest {
     assertThat(claude.statusCode()).as(claude.body()).isEqualTo(200);
     assertThat(anthropic.last().body().at("/tools/0/strict").asBoolean()).isTrue();
 
-    int before = gemini.received().size();
+    gemini.enqueue(json(200, """
+        {"candidates":[{"content":{"role":"model","parts":[{"text":"ok"}]},"finishReason":"STOP"}],
+         "usageMetadata":{"promptTokenCount":6,"candidatesTokenCount":1,"totalTokenCount":7}}"""));
     HttpResponse<String> flash = gateway.post("/v1/chat/completions", key,
         "{\"model\":\"flash\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + strictTool + "}");
-    assertThat(flash.statusCode()).isEqualTo(400);
-    assertThat(TestGateway.json(flash.body()).at("/error/param").asText()).isEqualTo("tools[0].strict");
-    assertThat(gemini.received()).hasSize(before);
+    assertThat(flash.statusCode()).as(flash.body()).isEqualTo(200);
+    assertThat(gemini.last().body().at("/toolConfig/functionCallingConfig/mode").asText()).isEqualTo("VALIDATED");
+
+    int before = bedrock.received().size();
+    HttpResponse<String> nova = gateway.post("/v1/chat/completions", key,
+        "{\"model\":\"nova\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]," + strictTool + "}");
+    assertThat(nova.statusCode()).isEqualTo(400);
+    assertThat(TestGateway.json(nova.body()).at("/error/param").asText()).isEqualTo("tools[0].strict");
+    assertThat(bedrock.received()).hasSize(before);
   }
 }

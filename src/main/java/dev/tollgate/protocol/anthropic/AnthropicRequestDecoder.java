@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
@@ -97,7 +98,7 @@ public final class AnthropicRequestDecoder {
         1,
         Boolean.TRUE.equals(stream),
         user(get(root, "metadata")),
-        extensions(root));
+        Extensions.anthropic(extensions(root)));
   }
 
   private JsonNode parse(byte[] body) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.ResponseFormat;
@@ -18,8 +19,6 @@ import dev.tollgate.protocol.canonical.TranslationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * A canonical request as an Anthropic Messages request body: system hoisted to {@code system},
@@ -27,14 +26,6 @@ import java.util.TreeMap;
  * wants user and assistant to alternate). Thread-safe.
  */
 final class MessagesRequestEncoder {
-  /**
-   * Extension fields that are Anthropic Messages parameters, sent on as they came (a request decoded
-   * from Anthropic's own format keeps them there). Any other extension came from a format Anthropic
-   * does not speak and is refused rather than dropped.
-   */
-  static final Set<String> ANTHROPIC_EXTENSIONS = Set.of("thinking", "service_tier", "container", "mcp_servers",
-      "context_management", "inference_geo", "output_config");
-
   private final ObjectMapper json;
   private final Blocks blocks;
   private final int defaultMaxTokens;
@@ -87,17 +78,32 @@ final class MessagesRequestEncoder {
     if (request.user() != null) {
       body.putObject("metadata").put("user_id", request.user());
     }
-    // Sorted, so a request with several unsupported fields always names the same one.
-    for (Map.Entry<String, String> e : new TreeMap<>(request.extensions()).entrySet()) {
-      if (!ANTHROPIC_EXTENSIONS.contains(e.getKey()) || body.has(e.getKey())) {
-        throw new TranslationException(e.getKey(), "field '" + e.getKey() + "' is not supported by Anthropic");
-      }
-      body.set(e.getKey(), extension(e.getKey(), e.getValue()));
-    }
+    extensions(request.extensions(), body);
     if (request.responseFormat() instanceof ResponseFormat.JsonSchema schema) {
       outputFormat(body, schema);
     }
     return body;
+  }
+
+  /**
+   * Anthropic's own extensions are Messages parameters and go on as they came, so a new API field
+   * works without a gateway release; one that would overwrite a field written here is refused.
+   * Another format's extensions are dropped when they concern only the caller's platform and refused
+   * by name otherwise.
+   */
+  private void extensions(Extensions extensions, ObjectNode body) {
+    for (Map.Entry<String, String> e : extensions.sorted().entrySet()) {
+      String field = e.getKey();
+      if (!extensions.from(Extensions.Dialect.ANTHROPIC)) {
+        if (!extensions.platformOnly(field)) {
+          throw extensions.unsupported(field, "the Anthropic Messages API");
+        }
+      } else if (body.has(field)) {
+        throw new TranslationException(field, "'" + field + "' conflicts with a field the gateway writes");
+      } else {
+        body.set(field, extension(field, e.getValue()));
+      }
+    }
   }
 
   /**

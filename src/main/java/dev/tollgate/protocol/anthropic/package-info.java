@@ -15,7 +15,9 @@
  *   <li>{@code cache_control} is accepted and dropped: it changes what Anthropic bills, never what the
  *       model sees. Every other field the canonical model cannot hold is refused, naming it.
  *   <li>Top-level fields without canonical meaning ({@code thinking}, {@code service_tier}, ...) are
- *       kept as extensions and sent on only to Anthropic; extensions from other formats are refused.
+ *       kept as Anthropic extensions and sent on to Anthropic as they came; OpenAI extensions are
+ *       dropped when they only concern OpenAI's platform ({@code store}, {@code metadata}, ...) and
+ *       refused otherwise.
  *   <li>{@code output_config.format} (JSON outputs) is the canonical JSON-schema response format.
  * </ul>
  */

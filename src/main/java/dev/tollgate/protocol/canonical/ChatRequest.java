@@ -1,7 +1,7 @@
 package dev.tollgate.protocol.canonical;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /**
  * A chat request in no particular wire format.
@@ -17,8 +17,7 @@ import java.util.Map;
  * @param responseFormat null when the caller did not ask for one
  * @param candidates number of alternative answers (OpenAI's {@code n}); 1 for every other format
  * @param user an end-user id for abuse tracking (OpenAI {@code user}, Anthropic {@code metadata.user_id})
- * @param extensions fields of the caller's format with no canonical meaning, kept as JSON text by
- *     field name; a codec for the same format may send them on, others refuse the ones they must not drop
+ * @param extensions fields of the caller's format with no canonical meaning, and which format that is
  */
 public record ChatRequest(
     String model,
@@ -36,14 +35,14 @@ public record ChatRequest(
     int candidates,
     boolean stream,
     String user,
-    Map<String, String> extensions) {
+    Extensions extensions) {
 
   public ChatRequest {
     system = List.copyOf(system);
     messages = List.copyOf(messages);
     stop = List.copyOf(stop);
     tools = List.copyOf(tools);
-    extensions = Map.copyOf(extensions);
+    Objects.requireNonNull(extensions, "extensions");
   }
 
   /** The same request for another upstream model name. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.ResponseFormat;
@@ -20,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -29,8 +29,6 @@ import java.util.regex.Pattern;
  */
 final class ConverseRequestEncoder {
   /** Caller fields that only steer the caller's own platform (storage, tiers, tracing), not the answer. */
-  private static final Set<String> PLATFORM_ONLY_EXTENSIONS =
-      Set.of("store", "metadata", "service_tier", "stream_options", "prompt_cache_key", "safety_identifier");
   /** Bedrock's requestMetadata values are restricted to these characters, at most 256 of them. */
   private static final Pattern METADATA_VALUE = Pattern.compile("[A-Za-z0-9 _.:@=+,/#$-]{1,256}");
   private static final Map<String, String> IMAGE_FORMATS = Map.of(
@@ -228,20 +226,19 @@ final class ConverseRequestEncoder {
     return config;
   }
 
-  private void extensions(Map<String, String> extensions, ModelFamily family, ObjectNode additional,
-      String upstreamModel) {
-    for (var e : extensions.entrySet()) {
+  private void extensions(Extensions extensions, ModelFamily family, ObjectNode additional, String upstreamModel) {
+    for (var e : extensions.sorted().entrySet()) {
       String field = e.getKey();
-      if (PLATFORM_ONLY_EXTENSIONS.contains(field)) {
+      if (extensions.platformOnly(field)) {
         continue;
       }
-      if (field.equals("thinking") && family == ModelFamily.ANTHROPIC) {
+      if (extensions.from(Extensions.Dialect.ANTHROPIC) && field.equals("thinking")
+          && family == ModelFamily.ANTHROPIC) {
         // Claude on Bedrock takes Anthropic's own thinking object through additionalModelRequestFields.
         additional.set("thinking", parse(e.getValue(), field));
         continue;
       }
-      throw new TranslationException(field, "Bedrock Converse has no equivalent for '" + field + "' on "
-          + upstreamModel);
+      throw extensions.unsupported(field, "Bedrock Converse for " + upstreamModel);
     }
   }
 

@@ -44,6 +44,8 @@ import java.util.Objects;
  *   <tr><th>Field</th><th>Gemini</th></tr>
  *   <tr><td>{@code n} (candidates)</td><td>{@code generationConfig.candidateCount}</td></tr>
  *   <tr><td>{@code stop} (at most 5)</td><td>{@code generationConfig.stopSequences}; more are refused</td></tr>
+ *   <tr><td>strict tools</td><td>{@code functionCallingConfig.mode} VALIDATED (ANY when a call is
+ *       required), which holds function calls to their schemas</td></tr>
  *   <tr><td>{@code parallel_tool_calls: false}</td><td>refused: Gemini cannot be limited to one call</td></tr>
  *   <tr><td>{@code user}</td><td>not sent: an abuse-tracking id with no Gemini field and no effect on
  *       the answer</td></tr>
@@ -58,11 +60,14 @@ import java.util.Objects;
  *   <tr><td>{@code logprobs: false}</td><td>nothing to do</td></tr>
  *   <tr><td>{@code logprobs: true}, {@code top_logprobs}</td><td>refused: the canonical answer has no
  *       place for log probabilities</td></tr>
- *   <tr><td>{@code metadata}, {@code store}, {@code safety_identifier}, {@code prompt_cache_key}</td>
- *       <td>not sent: they steer the caller's platform (storage, caching, abuse ids), not the answer</td></tr>
- *   <tr><td>{@code logit_bias}, {@code service_tier}, {@code prediction}, {@code modalities},
- *       {@code audio}, {@code web_search_options}, {@code verbosity}, and any other</td>
- *       <td>refused, naming the field</td></tr>
+ *   <tr><td>{@code metadata}, {@code store}, {@code safety_identifier}, {@code prompt_cache_key},
+ *       {@code service_tier} (OpenAI's or Anthropic's)</td>
+ *       <td>not sent: they steer the caller's platform (storage, caching, abuse ids, capacity), not the
+ *       answer</td></tr>
+ *   <tr><td>{@code logit_bias}, {@code prediction}, {@code modalities}, {@code audio},
+ *       {@code web_search_options}, {@code verbosity}, Anthropic's {@code output_config} effort,
+ *       {@code container}, {@code mcp_servers}, and any other</td>
+ *       <td>refused, naming the field and the format it belongs to</td></tr>
  * </table>
  *
  * <h2>Answers</h2>

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ResponseFormat;
 import dev.tollgate.protocol.canonical.TranslationException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * Builds {@code generationConfig}: the sampling fields, the answer's shape, and the caller-format
@@ -20,9 +20,6 @@ import java.util.TreeMap;
 final class GenerationSettings {
   /** Gemini accepts at most this many stop sequences. */
   static final int MAX_STOP_SEQUENCES = 5;
-
-  /** Extensions that only steer the caller's own platform (storage, caching, abuse ids): nothing to send. */
-  static final Set<String> IGNORED = Set.of("metadata", "store", "safety_identifier", "prompt_cache_key");
 
   private static final Set<String> EFFORTS = Set.of("minimal", "low", "medium", "high");
 
@@ -61,8 +58,16 @@ final class GenerationSettings {
       config.put("candidateCount", r.candidates());
     }
     responseFormat(r.responseFormat(), config);
-    for (Map.Entry<String, String> e : new TreeMap<>(r.extensions()).entrySet()) {
-      extension(e.getKey(), parse(e.getKey(), e.getValue()), config);
+    Extensions extensions = r.extensions();
+    for (Map.Entry<String, String> e : extensions.sorted().entrySet()) {
+      String name = e.getKey();
+      if (!extensions.platformOnly(name)) {
+        JsonNode value = parse(name, e.getValue());
+        switch (extensions.dialect()) {
+          case OPENAI -> openAiExtension(name, value, config, extensions);
+          case ANTHROPIC -> anthropicExtension(name, value, config, extensions);
+        }
+      }
     }
     JsonNode thinking = config.path("thinkingConfig");
     if (thinking.has("thinkingLevel") && thinking.has("thinkingBudget")) {
@@ -90,7 +95,7 @@ final class GenerationSettings {
     }
   }
 
-  private void extension(String name, JsonNode value, ObjectNode config) {
+  private void openAiExtension(String name, JsonNode value, ObjectNode config, Extensions extensions) {
     switch (name) {
       case "seed" -> {
         if (!value.isIntegralNumber() || !value.canConvertToInt()) {
@@ -114,13 +119,15 @@ final class GenerationSettings {
         }
         thinking(config).put("thinkingLevel", effort.toUpperCase(Locale.ROOT));
       }
-      case "thinking" -> anthropicThinking(value, config);
-      default -> {
-        if (!IGNORED.contains(name)) {
-          throw new TranslationException(name, "Gemini has no equivalent of '" + name + "'");
-        }
-      }
+      default -> throw extensions.unsupported(name, "Gemini");
     }
+  }
+
+  private static void anthropicExtension(String name, JsonNode value, ObjectNode config, Extensions extensions) {
+    if (!name.equals("thinking")) {
+      throw extensions.unsupported(name, "Gemini");
+    }
+    anthropicThinking(value, config);
   }
 
   /** Anthropic's {@code thinking}: a token budget, with the thoughts shown as Anthropic shows them. */

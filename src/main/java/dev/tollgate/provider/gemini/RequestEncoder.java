@@ -47,7 +47,8 @@ final class RequestEncoder {
       system.forEach(t -> parts.addObject().put("text", t.text()));
     }
     Set<String> toolNames = tools(r.tools(), body);
-    toolConfig(r.toolChoice(), toolNames, body);
+    boolean strict = r.tools().stream().anyMatch(t -> Boolean.TRUE.equals(t.strict()));
+    toolConfig(r.toolChoice(), strict, toolNames, body);
     ObjectNode config = settings.write(r);
     if (!config.isEmpty()) {
       body.set("generationConfig", config);
@@ -222,10 +223,6 @@ final class RequestEncoder {
     for (int i = 0; i < tools.size(); i++) {
       Tool tool = tools.get(i);
       ObjectNode d = declarations.addObject();
-      if (Boolean.TRUE.equals(tool.strict())) {
-        throw new TranslationException("tools[" + i + "].strict",
-            "Gemini cannot guarantee that tool arguments match the schema exactly (strict tools)");
-      }
       d.put("name", tool.name());
       names.add(tool.name());
       if (tool.description() != null && !tool.description().isEmpty()) {
@@ -249,13 +246,21 @@ final class RequestEncoder {
     return names;
   }
 
-  private void toolConfig(ToolChoice choice, Set<String> toolNames, ObjectNode body) {
+  /**
+   * Strict tools (arguments that match the schema exactly) are Gemini's VALIDATED mode when the model
+   * may choose, and ANY already guarantees schema adherence when it must call. VALIDATED holds every
+   * declared function to its schema, not only the strict ones: more than asked, never less.
+   */
+  private void toolConfig(ToolChoice choice, boolean strict, Set<String> toolNames, ObjectNode body) {
     if (choice == null) {
-      return;
+      if (!strict) {
+        return;
+      }
+      choice = ToolChoice.AUTO;
     }
     ObjectNode config = json.createObjectNode();
     switch (choice) {
-      case ToolChoice.Auto a -> config.put("mode", "AUTO");
+      case ToolChoice.Auto a -> config.put("mode", strict ? "VALIDATED" : "AUTO");
       case ToolChoice.None n -> config.put("mode", "NONE");
       case ToolChoice.Required req -> config.put("mode", "ANY");
       case ToolChoice.Named named -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.ChatResponse;
 import dev.tollgate.protocol.canonical.Message;
@@ -50,7 +51,7 @@ class AnthropicProviderCodecTest {
 
   private static ChatRequest request(List<Message> messages) {
     return new ChatRequest("gpt-4o", List.of(), messages, null, null, null, null, List.of(), List.of(), null, null,
-        null, 1, false, null, Map.of());
+        null, 1, false, null, Extensions.NONE);
   }
 
   private JsonNode body(ChatRequest request) {
@@ -87,7 +88,7 @@ class AnthropicProviderCodecTest {
         null, 0.2, 0.9, null, List.of("STOP"),
         List.of(new Tool("get_weather", "Current weather", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"),
             new Tool("ping", null, null)),
-        ToolChoice.REQUIRED, false, ResponseFormat.TEXT, 1, true, "user-7", Map.of());
+        ToolChoice.REQUIRED, false, ResponseFormat.TEXT, 1, true, "user-7", Extensions.NONE);
     assertThat(body(r)).isEqualTo(tree("""
         {'model':'claude-sonnet-4-5','max_tokens':4096,
          'system':[{'type':'text','text':'You are terse.'},{'type':'text','text':'Answer in French.'}],
@@ -123,7 +124,7 @@ class AnthropicProviderCodecTest {
   void keepsTheCallersMaxTokensAndSendsAnthropicExtensionsOn() {
     ChatRequest r = new ChatRequest("m", List.of(), List.of(Message.user("x")), 100, null, null, 5, List.of(),
         List.of(), ToolChoice.NONE, null, null, 1, false, null,
-        Map.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":2048}", "service_tier", "\"auto\""));
+        Extensions.anthropic(Map.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":2048}", "service_tier", "\"auto\"")));
     JsonNode out = body(r);
     assertThat(out.get("max_tokens").asInt()).isEqualTo(100);
     assertThat(out.get("top_k").asInt()).isEqualTo(5);
@@ -146,7 +147,7 @@ class AnthropicProviderCodecTest {
     ChatRequest r = new ChatRequest("m", List.of(), List.of(Message.user("x")), null, null, null, null, List.of(),
         List.of(), null, null, new ResponseFormat.JsonSchema("person", "{\"type\":\"object\",\"properties\":"
             + "{\"name\":{\"type\":\"string\"}},\"additionalProperties\":false}", false),
-        1, false, null, Map.of("output_config", "{\"effort\":\"medium\"}"));
+        1, false, null, Extensions.anthropic(Map.of("output_config", "{\"effort\":\"medium\"}")));
     assertThat(body(r).get("output_config")).isEqualTo(tree("""
         {'effort':'medium','format':{'type':'json_schema','schema':{'type':'object',
           'properties':{'name':{'type':'string'}},'additionalProperties':false}}}"""));
@@ -155,49 +156,49 @@ class AnthropicProviderCodecTest {
   static Stream<Arguments> refusals() {
     ChatRequest base = request(List.of(Message.user("x")));
     return Stream.<Arguments>of(
-        Arguments.of("n", (UnaryOperator<ChatRequest>) r -> with(r, 3, null, Map.of(), r.messages()), "n"),
+        Arguments.of("n", (UnaryOperator<ChatRequest>) r -> with(r, 3, null, Extensions.NONE, r.messages()), "n"),
         Arguments.of("json mode", (UnaryOperator<ChatRequest>) r -> with(r, 1, new ResponseFormat.JsonObject(),
-            Map.of(), r.messages()), "response_format"),
+            Extensions.NONE, r.messages()), "response_format"),
         Arguments.of("schema not an object", (UnaryOperator<ChatRequest>) r -> with(r, 1,
-            new ResponseFormat.JsonSchema("s", "true", true), Map.of(), r.messages()),
+            new ResponseFormat.JsonSchema("s", "true", true), Extensions.NONE, r.messages()),
             "response_format.json_schema.schema"),
         Arguments.of("schema and output_config format both", (UnaryOperator<ChatRequest>) r -> with(r, 1,
-            new ResponseFormat.JsonSchema("s", "{}", true), Map.of("output_config", "{\"format\":{}}"),
+            new ResponseFormat.JsonSchema("s", "{}", true), Extensions.anthropic(Map.of("output_config", "{\"format\":{}}")),
             r.messages()), "response_format"),
         Arguments.of("foreign extension", (UnaryOperator<ChatRequest>) r -> with(r, 1, null,
-            Map.of("logprobs", "true"), r.messages()), "logprobs"),
-        Arguments.of("unsigned reasoning", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(), List.of(
+            Extensions.openAi(Map.of("logprobs", "true")), r.messages()), "logprobs"),
+        Arguments.of("unsigned reasoning", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE, List.of(
             Message.user("q"), new Message(Role.ASSISTANT, List.of(new Part.Reasoning("r", null, null))))),
             "messages[1].content[0]"),
-        Arguments.of("empty signature", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(), List.of(
+        Arguments.of("empty signature", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE, List.of(
             Message.user("q"), new Message(Role.ASSISTANT, List.of(new Part.Reasoning("r", "", null))))),
             "messages[1].content[0]"),
-        Arguments.of("image detail", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(), List.of(
+        Arguments.of("image detail", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE, List.of(
             new Message(Role.USER, List.of(new Part.Image("https://a/b.png", null, null, "high"))))),
             "messages[0].content[0].detail"),
-        Arguments.of("data url without base64", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(),
+        Arguments.of("data url without base64", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE,
             List.of(new Message(Role.USER, List.of(Part.Image.ofUrl("data:text/plain,hello"))))),
             "messages[0].content[0].url"),
-        Arguments.of("image from the assistant", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(),
+        Arguments.of("image from the assistant", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE,
             List.of(new Message(Role.ASSISTANT, List.of(Part.Image.ofUrl("https://a/b.png"))))),
             "messages[0].content[0]"),
-        Arguments.of("tool call from the user", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(),
+        Arguments.of("tool call from the user", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE,
             List.of(new Message(Role.USER, List.of(new Part.ToolCall("a", "f", "{}"))))), "messages[0].content[0]"),
-        Arguments.of("text in a tool message", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(),
+        Arguments.of("text in a tool message", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE,
             List.of(new Message(Role.TOOL, List.of(new Part.Text("x"))))), "messages[0].content[0]"),
-        Arguments.of("broken tool arguments", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Map.of(),
+        Arguments.of("broken tool arguments", (UnaryOperator<ChatRequest>) r -> with(r, 1, null, Extensions.NONE,
             List.of(new Message(Role.ASSISTANT, List.of(new Part.ToolCall("a", "f", "{\"x\":"))))),
             "messages[0].content[0]"),
         Arguments.of("tool required without tools", (UnaryOperator<ChatRequest>) r -> new ChatRequest(r.model(),
             r.system(), r.messages(), null, null, null, null, List.of(), List.of(), ToolChoice.REQUIRED, null, null,
-            1, false, null, Map.of()), "tool_choice"),
+            1, false, null, Extensions.NONE), "tool_choice"),
         Arguments.of("schema not an object", (UnaryOperator<ChatRequest>) r -> new ChatRequest(r.model(),
             r.system(), r.messages(), null, null, null, null, List.of(), List.of(new Tool("f", null, "[]")), null,
-            null, null, 1, false, null, Map.of()), "tools[0].parameters"))
+            null, null, 1, false, null, Extensions.NONE), "tools[0].parameters"))
         .map(a -> Arguments.of(a.get()[0], ((UnaryOperator<ChatRequest>) a.get()[1]).apply(base), a.get()[2]));
   }
 
-  private static ChatRequest with(ChatRequest r, int n, ResponseFormat format, Map<String, String> ext,
+  private static ChatRequest with(ChatRequest r, int n, ResponseFormat format, Extensions ext,
       List<Message> messages) {
     return new ChatRequest(r.model(), r.system(), messages, r.maxTokens(), null, null, null, List.of(), List.of(),
         null, null, format, n, false, null, ext);

@@ -52,7 +52,7 @@ class AnthropicRequestDecoderTest {
     assertThat(r.candidates()).isEqualTo(1);
     assertThat(r.stream()).isFalse();
     assertThat(r.user()).isNull();
-    assertThat(r.extensions()).isEmpty();
+    assertThat(r.extensions().fields()).isEmpty();
     assertThat(r.temperature()).isNull();
     assertThat(r.topP()).isNull();
     assertThat(r.topK()).isNull();
@@ -165,7 +165,7 @@ class AnthropicRequestDecoderTest {
         new Part.Reasoning("Let me analyze this step by step...", "WaUjzkypQ2mUEVM36O2T", null),
         new Part.Reasoning("", null, "EmwKAhgBEgy3va3pzix"),
         new Part.Text("a"));
-    assertThat(r.extensions()).containsExactly(Map.entry("thinking", "{\"type\":\"enabled\",\"budget_tokens\":10000}"));
+    assertThat(r.extensions().fields()).containsExactly(Map.entry("thinking", "{\"type\":\"enabled\",\"budget_tokens\":10000}"));
   }
 
   @Test
@@ -215,7 +215,7 @@ class AnthropicRequestDecoderTest {
     ChatRequest r = decodeQ("""
         {'model':'m','max_tokens':1,'service_tier':'auto','container':null,'mcp_servers':[{'url':'x'}],
          'messages':[{'role':'user','content':'x'}]}""");
-    assertThat(r.extensions()).containsOnly(Map.entry("service_tier", "\"auto\""),
+    assertThat(r.extensions().fields()).containsOnly(Map.entry("service_tier", "\"auto\""),
         Map.entry("container", "null"), Map.entry("mcp_servers", "[{\"url\":\"x\"}]"));
   }
 
@@ -228,11 +228,11 @@ class AnthropicRequestDecoderTest {
     assertThat(r.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("response",
         "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],"
             + "\"additionalProperties\":false}", true));
-    assertThat(r.extensions()).containsExactly(Map.entry("output_config", "{\"effort\":\"high\"}"));
+    assertThat(r.extensions().fields()).containsExactly(Map.entry("output_config", "{\"effort\":\"high\"}"));
     ChatRequest effortOnly = decodeQ("""
         {'model':'m','max_tokens':1,'messages':[{'role':'user','content':'x'}],'output_config':{'effort':'low'}}""");
     assertThat(effortOnly.responseFormat()).isNull();
-    assertThat(effortOnly.extensions()).containsExactly(Map.entry("output_config", "{\"effort\":\"low\"}"));
+    assertThat(effortOnly.extensions().fields()).containsExactly(Map.entry("output_config", "{\"effort\":\"low\"}"));
   }
 
   static Stream<Arguments> refusals() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.ChatResponse;
 import dev.tollgate.protocol.canonical.Message;
@@ -39,7 +40,7 @@ class BedrockConverseCodecTest {
 
   private static ChatRequest request(List<Message> messages) {
     return new ChatRequest("m", List.of(), messages, null, null, null, null, List.of(), List.of(), null, null, null,
-        1, false, null, Map.of());
+        1, false, null, Extensions.NONE);
   }
 
   private static ChatRequest with(ChatRequest r, List<Tool> tools, ToolChoice choice) {
@@ -71,7 +72,7 @@ class BedrockConverseCodecTest {
   void encodesTheConverseReferenceTextRequest() throws Exception {
     ChatRequest r = new ChatRequest("m", List.of(new Part.Text("You are an app that creates playlists for a radio station.")),
         List.of(Message.user("Create a list of 3 pop songs.")), 512, 0.5, 0.9, null, List.of("\n\nHuman:"),
-        List.of(), null, null, null, 1, false, null, Map.of());
+        List.of(), null, null, null, 1, false, null, Extensions.NONE);
 
     ProviderHttpRequest http = codec.encode(r, CLAUDE);
 
@@ -94,7 +95,7 @@ class BedrockConverseCodecTest {
   void encodesTheModelIdAsOnePathSegmentAndAsksForAnEventStream(String model, String path) {
     ChatRequest r = request(List.of(Message.user("hi")));
     ChatRequest streamed = new ChatRequest(r.model(), r.system(), r.messages(), null, null, null, null, List.of(),
-        List.of(), null, null, null, 1, true, null, Map.of());
+        List.of(), null, null, null, 1, true, null, Extensions.NONE);
     ProviderHttpRequest http = codec.encode(streamed, model);
     assertThat(http.pathAndQuery()).isEqualTo(path);
     assertThat(http.headers()).containsEntry("Accept", "application/vnd.amazon.eventstream");
@@ -176,7 +177,7 @@ class BedrockConverseCodecTest {
         new Message(Role.TOOL, List.of(new Part.ToolResult("t1", List.of(new Part.Text("sunny")), false))),
         Message.assistant(""),
         Message.user("thanks")), null, null, null, null, List.of(), List.of(new Tool("weather", null, null)), null,
-        null, null, 1, false, null, Map.of());
+        null, null, 1, false, null, Extensions.NONE);
     JsonNode body = body(codec.encode(r, CLAUDE));
     assertThat(body.has("system")).isFalse();
     assertThat(body.get("messages")).isEqualTo(tree("""
@@ -227,7 +228,7 @@ class BedrockConverseCodecTest {
   void putsTopKWhereTheModelFamilyTakesIt(String model, String expected) throws Exception {
     ChatRequest r = request(List.of(Message.user("hi")));
     ChatRequest withTopK = new ChatRequest("m", List.of(), r.messages(), null, null, null, 40, List.of(), List.of(),
-        null, null, null, 1, false, null, Map.of());
+        null, null, null, 1, false, null, Extensions.NONE);
     assertThat(body(codec.encode(withTopK, model)).get("additionalModelRequestFields")).isEqualTo(tree(expected));
   }
 
@@ -236,7 +237,7 @@ class BedrockConverseCodecTest {
     String schema = "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],"
         + "\"additionalProperties\":false}";
     ChatRequest r = new ChatRequest("m", List.of(), List.of(Message.user("Extract")), null, null, null, null, List.of(),
-        List.of(), null, null, new ResponseFormat.JsonSchema("person", schema, true), 1, false, null, Map.of());
+        List.of(), null, null, new ResponseFormat.JsonSchema("person", schema, true), 1, false, null, Extensions.NONE);
     JsonNode out = body(codec.encode(r, CLAUDE)).get("outputConfig");
     assertThat(out.at("/textFormat/type").asText()).isEqualTo("json_schema");
     assertThat(out.at("/textFormat/structure/jsonSchema/name").asText()).isEqualTo("person");
@@ -248,7 +249,8 @@ class BedrockConverseCodecTest {
   void sendsTheUserIdAsRequestMetadataAndForwardsClaudeThinking() throws Exception {
     ChatRequest r = new ChatRequest("m", List.of(), List.of(Message.user("hi")), 2048, null, null, null, List.of(),
         List.of(), null, null, ResponseFormat.TEXT, 1, false, "user-42@example.com",
-        Map.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}", "store", "true"));
+        Extensions.anthropic(Map.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}",
+            "service_tier", "\"auto\"")));
     JsonNode body = body(codec.encode(r, CLAUDE));
     assertThat(body.get("requestMetadata")).isEqualTo(tree("{\"user\":\"user-42@example.com\"}"));
     assertThat(body.get("additionalModelRequestFields"))
@@ -269,14 +271,14 @@ class BedrockConverseCodecTest {
         Arguments.of("image URL in a tool result", request(List.of(new Message(Role.TOOL, List.of(new Part.ToolResult("t",
             List.of(Part.Image.ofUrl("https://example.com/chart.png")), false))))), CLAUDE, "messages[0].content[0].content[0]"),
         Arguments.of("two candidates", new ChatRequest("m", List.of(), plain.messages(), null, null, null, null, List.of(),
-            List.of(), null, null, null, 2, false, null, Map.of()), CLAUDE, "n"),
+            List.of(), null, null, null, 2, false, null, Extensions.NONE), CLAUDE, "n"),
         Arguments.of("JSON mode without schema", new ChatRequest("m", List.of(), plain.messages(), null, null, null, null,
-            List.of(), List.of(), null, null, new ResponseFormat.JsonObject(), 1, false, null, Map.of()), CLAUDE,
+            List.of(), List.of(), null, null, new ResponseFormat.JsonObject(), 1, false, null, Extensions.NONE), CLAUDE,
             "response_format"),
         Arguments.of("top_k on Llama", new ChatRequest("m", List.of(), plain.messages(), null, null, null, 5, List.of(),
-            List.of(), null, null, null, 1, false, null, Map.of()), "meta.llama3-70b-instruct-v1:0", "top_k"),
+            List.of(), null, null, null, 1, false, null, Extensions.NONE), "meta.llama3-70b-instruct-v1:0", "top_k"),
         Arguments.of("top_k on an application inference profile", new ChatRequest("m", List.of(), plain.messages(), null,
-            null, null, 5, List.of(), List.of(), null, null, null, 1, false, null, Map.of()),
+            null, null, 5, List.of(), List.of(), null, null, null, 1, false, null, Extensions.NONE),
             "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6", "top_k"),
         Arguments.of("tool_choice none after tool turns", with(request(withToolHistory), List.of(TOP_SONG), ToolChoice.NONE),
             CLAUDE, "tool_choice"),
@@ -284,14 +286,20 @@ class BedrockConverseCodecTest {
             CLAUDE, "tool_choice"),
         Arguments.of("tool_choice required without tools", with(plain, List.of(), ToolChoice.REQUIRED), CLAUDE, "tool_choice"),
         Arguments.of("parallel tool calls forbidden", new ChatRequest("m", List.of(), plain.messages(), null, null, null,
-            null, List.of(), List.of(TOP_SONG), null, false, null, 1, false, null, Map.of()), CLAUDE, "parallel_tool_calls"),
+            null, List.of(), List.of(TOP_SONG), null, false, null, 1, false, null, Extensions.NONE), CLAUDE, "parallel_tool_calls"),
         Arguments.of("seed", new ChatRequest("m", List.of(), plain.messages(), null, null, null, null, List.of(), List.of(),
-            null, null, null, 1, false, null, Map.of("seed", "7")), CLAUDE, "seed"),
+            null, null, null, 1, false, null, Extensions.openAi(Map.of("seed", "7"))), CLAUDE, "seed"),
+        Arguments.of("OpenAI store is dropped, but not an unknown field", new ChatRequest("m", List.of(), plain.messages(),
+            null, null, null, null, List.of(), List.of(), null, null, null, 1, false, null,
+            Extensions.openAi(Map.of("store", "true", "logit_bias", "{}"))), CLAUDE, "logit_bias"),
+        Arguments.of("thinking from an OpenAI caller", new ChatRequest("m", List.of(), plain.messages(), null, null, null,
+            null, List.of(), List.of(), null, null, null, 1, false, null,
+            Extensions.openAi(Map.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}"))), CLAUDE, "thinking"),
         Arguments.of("thinking on Nova", new ChatRequest("m", List.of(), plain.messages(), null, null, null, null, List.of(),
-            List.of(), null, null, null, 1, false, null, Map.of("thinking", "{\"type\":\"enabled\"}")),
+            List.of(), null, null, null, 1, false, null, Extensions.anthropic(Map.of("thinking", "{\"type\":\"enabled\"}"))),
             "amazon.nova-pro-v1:0", "thinking"),
         Arguments.of("user id Bedrock cannot carry", new ChatRequest("m", List.of(), plain.messages(), null, null, null,
-            null, List.of(), List.of(), null, null, null, 1, false, "ünïcode|pipe", Map.of()), CLAUDE, "user"),
+            null, List.of(), List.of(), null, null, null, 1, false, "ünïcode|pipe", Extensions.NONE), CLAUDE, "user"),
         Arguments.of("tool arguments that are not JSON", request(List.of(Message.user("hi"), new Message(Role.ASSISTANT,
             List.of(new Part.ToolCall("t1", "top_song", "{sign:"))))), CLAUDE, "messages[1].content[0].arguments"),
         Arguments.of("tool call in a user turn", request(List.of(new Message(Role.USER,

@@ -1,10 +1,13 @@
 package dev.tollgate.provider.gemini;
 
+import static dev.tollgate.protocol.canonical.Extensions.Dialect.ANTHROPIC;
+import static dev.tollgate.protocol.canonical.Extensions.Dialect.OPENAI;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.ResponseFormat;
@@ -236,6 +239,25 @@ class GeminiRequestEncodingTest {
             "{\"functionCallingConfig\":{\"mode\":\"ANY\",\"allowedFunctionNames\":[\"get_current_weather\"]}}"));
   }
 
+  @ParameterizedTest
+  @MethodSource
+  void strictToolsHoldCallsToTheirSchemas(ToolChoice choice, String config) throws Exception {
+    Tool strict = new Tool(WEATHER.name(), WEATHER.description(), WEATHER.parametersJson(), true);
+    JsonNode body = body(Requests.of(Message.user("hi")).tools(choice, strict, new Tool("stop_clock", null, null)));
+    assertThat(body.get("toolConfig")).isEqualTo(json.readTree(config));
+    assertThat(body.at("/tools/0/functionDeclarations/0").has("strict")).isFalse();
+  }
+
+  static Stream<Arguments> strictToolsHoldCallsToTheirSchemas() {
+    return Stream.of(
+        Arguments.of(null, "{\"functionCallingConfig\":{\"mode\":\"VALIDATED\"}}"),
+        Arguments.of(ToolChoice.AUTO, "{\"functionCallingConfig\":{\"mode\":\"VALIDATED\"}}"),
+        Arguments.of(ToolChoice.REQUIRED, "{\"functionCallingConfig\":{\"mode\":\"ANY\"}}"),
+        Arguments.of(ToolChoice.NONE, "{\"functionCallingConfig\":{\"mode\":\"NONE\"}}"),
+        Arguments.of(new ToolChoice.Named("get_current_weather"),
+            "{\"functionCallingConfig\":{\"mode\":\"ANY\",\"allowedFunctionNames\":[\"get_current_weather\"]}}"));
+  }
+
   @Test
   void noToolChoiceMeansNoToolConfigAndAutoWithoutToolsSaysNothing() throws Exception {
     assertThat(body(Requests.of(Message.user("hi")).tools(null, WEATHER)).has("toolConfig")).isFalse();
@@ -436,43 +458,51 @@ class GeminiRequestEncodingTest {
 
   @ParameterizedTest(name = "{0}={1}")
   @MethodSource
-  void extensionsGeminiCanExpress(String name, String value, String generationConfig) throws Exception {
-    JsonNode body = body(Requests.of(Message.user("hi")).extensions(Map.of(name, value)));
+  void extensionsGeminiCanExpress(Extensions.Dialect dialect, String name, String value, String generationConfig)
+      throws Exception {
+    JsonNode body = body(Requests.of(Message.user("hi")).extensions(new Extensions(dialect, Map.of(name, value))));
     assertThat(body.path("generationConfig")).isEqualTo(json.readTree(generationConfig));
   }
 
   static Stream<Arguments> extensionsGeminiCanExpress() {
     return Stream.of(
-        Arguments.of("seed", "42", "{\"seed\":42}"),
-        Arguments.of("frequency_penalty", "0.5", "{\"frequencyPenalty\":0.5}"),
-        Arguments.of("presence_penalty", "-1", "{\"presencePenalty\":-1.0}"),
-        Arguments.of("reasoning_effort", "\"low\"", "{\"thinkingConfig\":{\"thinkingLevel\":\"LOW\"}}"),
-        Arguments.of("reasoning_effort", "\"minimal\"", "{\"thinkingConfig\":{\"thinkingLevel\":\"MINIMAL\"}}"),
-        Arguments.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":2048}",
+        Arguments.of(OPENAI, "seed", "42", "{\"seed\":42}"),
+        Arguments.of(OPENAI, "frequency_penalty", "0.5", "{\"frequencyPenalty\":0.5}"),
+        Arguments.of(OPENAI, "presence_penalty", "-1", "{\"presencePenalty\":-1.0}"),
+        Arguments.of(OPENAI, "reasoning_effort", "\"low\"", "{\"thinkingConfig\":{\"thinkingLevel\":\"LOW\"}}"),
+        Arguments.of(OPENAI, "reasoning_effort", "\"minimal\"",
+            "{\"thinkingConfig\":{\"thinkingLevel\":\"MINIMAL\"}}"),
+        Arguments.of(ANTHROPIC, "thinking", "{\"type\":\"enabled\",\"budget_tokens\":2048}",
             "{\"thinkingConfig\":{\"thinkingBudget\":2048,\"includeThoughts\":true}}"),
-        Arguments.of("thinking", "{\"type\":\"disabled\"}", "{\"thinkingConfig\":{\"thinkingBudget\":0}}"));
+        Arguments.of(ANTHROPIC, "thinking", "{\"type\":\"disabled\"}",
+            "{\"thinkingConfig\":{\"thinkingBudget\":0}}"));
   }
 
   @ParameterizedTest(name = "{0}={1}")
   @MethodSource
-  void extensionsWithoutEffectOnTheAnswerAreNotSent(String name, String value) throws Exception {
-    assertThat(body(Requests.of(Message.user("hi")).extensions(Map.of(name, value))))
+  void extensionsWithoutEffectOnTheAnswerAreNotSent(Extensions.Dialect dialect, String name, String value)
+      throws Exception {
+    assertThat(body(Requests.of(Message.user("hi")).extensions(new Extensions(dialect, Map.of(name, value)))))
         .isEqualTo(body(Requests.of(Message.user("hi"))));
   }
 
   static Stream<Arguments> extensionsWithoutEffectOnTheAnswerAreNotSent() {
     return Stream.of(
-        Arguments.of("logprobs", "false"),
-        Arguments.of("metadata", "{\"team\":\"search\"}"),
-        Arguments.of("store", "true"),
-        Arguments.of("safety_identifier", "\"u-1\""),
-        Arguments.of("prompt_cache_key", "\"k\""));
+        Arguments.of(OPENAI, "logprobs", "false"),
+        Arguments.of(OPENAI, "metadata", "{\"team\":\"search\"}"),
+        Arguments.of(OPENAI, "store", "true"),
+        Arguments.of(OPENAI, "safety_identifier", "\"u-1\""),
+        Arguments.of(OPENAI, "prompt_cache_key", "\"k\""),
+        Arguments.of(OPENAI, "service_tier", "\"flex\""),
+        Arguments.of(ANTHROPIC, "service_tier", "\"standard_only\""));
   }
 
   @ParameterizedTest(name = "{0}={1}")
   @MethodSource
   void extensionsGeminiCannotExpressAreRefusedNamingTheField(String name, String value, String field) {
-    TranslationException e = refusal(Requests.of(Message.user("hi")).extensions(Map.of(name, value)));
+    Requests r = Requests.of(Message.user("hi"));
+    TranslationException e = refusal(name.equals("thinking") ? r.anthropicExtensions(Map.of(name, value))
+        : r.extensions(Map.of(name, value)));
     assertThat(e.field()).isEqualTo(field);
   }
 
@@ -481,7 +511,6 @@ class GeminiRequestEncodingTest {
         Arguments.of("logit_bias", "{\"50256\":-100}", "logit_bias"),
         Arguments.of("logprobs", "true", "logprobs"),
         Arguments.of("top_logprobs", "5", "top_logprobs"),
-        Arguments.of("service_tier", "\"flex\"", "service_tier"),
         Arguments.of("prediction", "{\"type\":\"content\",\"content\":\"x\"}", "prediction"),
         Arguments.of("modalities", "[\"text\",\"audio\"]", "modalities"),
         Arguments.of("audio", "{\"voice\":\"alloy\"}", "audio"),
@@ -498,9 +527,15 @@ class GeminiRequestEncodingTest {
   }
 
   @Test
-  void aThinkingLevelAndABudgetTogetherAreRefused() {
-    Map<String, String> ext = Map.of("reasoning_effort", "\"high\"", "thinking", "{\"type\":\"disabled\"}");
-    assertThat(refusal(Requests.of(Message.user("hi")).extensions(ext)).field()).isEqualTo("reasoning_effort");
+  void fieldsAreReadInTheFormatTheyCameFrom() {
+    // Anthropic has no reasoning_effort and OpenAI no thinking: the same names from the other format are refused.
+    assertThat(refusal(Requests.of(Message.user("hi")).anthropicExtensions(Map.of("reasoning_effort", "\"high\"")))
+        .getMessage()).contains("'reasoning_effort' is an Anthropic field");
+    assertThat(refusal(Requests.of(Message.user("hi"))
+        .extensions(Map.of("thinking", "{\"type\":\"enabled\",\"budget_tokens\":2048}"))).getMessage())
+        .contains("'thinking' is an OpenAI field");
+    assertThat(refusal(Requests.of(Message.user("hi")).anthropicExtensions(Map.of("output_config", "{\"effort\":\"low\"}")))
+        .field()).isEqualTo("output_config");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.tollgate.provider.gemini;
 
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
@@ -25,11 +26,11 @@ record Requests(
     int candidates,
     boolean stream,
     String user,
-    Map<String, String> extensions) {
+    Extensions extensions) {
 
   static Requests of(Message... messages) {
     return new Requests(List.of(), List.of(messages), null, null, null, null, List.of(), List.of(), null, null,
-        null, 1, false, null, Map.of());
+        null, 1, false, null, Extensions.NONE);
   }
 
   Requests system(String... texts) {
@@ -72,7 +73,17 @@ record Requests(
         parallelToolCalls, responseFormat, candidates, stream, id, extensions);
   }
 
+  /** OpenAI chat-completions extensions. */
   Requests extensions(Map<String, String> ext) {
+    return extensions(Extensions.openAi(ext));
+  }
+
+  /** Anthropic Messages extensions. */
+  Requests anthropicExtensions(Map<String, String> ext) {
+    return extensions(Extensions.anthropic(ext));
+  }
+
+  Requests extensions(Extensions ext) {
     return new Requests(system, messages, maxTokens, temperature, topP, topK, stop, tools, toolChoice,
         parallelToolCalls, responseFormat, candidates, stream, user, ext);
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.anthropic.AnthropicProviderCodec;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.ChatResponse;
 import dev.tollgate.protocol.canonical.Message;
@@ -44,7 +45,7 @@ class VertexAnthropicCodecTest {
 
   private static ChatRequest request(boolean stream, Message... messages) {
     return new ChatRequest("claude", List.of(new Part.Text("Be brief.")), List.of(messages), 256, 0.2, null, null,
-        List.of(), List.of(), null, null, null, 1, stream, null, Map.of());
+        List.of(), List.of(), null, null, null, 1, stream, null, Extensions.NONE);
   }
 
   private JsonNode tree(Buffer body) {

@@ -9,6 +9,7 @@ import dev.tollgate.config.MockSettings;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.config.ProviderType;
 import dev.tollgate.config.Timeouts;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.ChatResponse;
 import dev.tollgate.protocol.canonical.Message;
@@ -98,7 +99,7 @@ class VertexProvidersTest {
 
   private static ChatRequest request(boolean stream) {
     return new ChatRequest("claude", List.of(), List.of(Message.user("Hello")), 64, null, null, null, List.of(),
-        List.of(), null, null, null, 1, stream, null, Map.of());
+        List.of(), null, null, null, 1, stream, null, Extensions.NONE);
   }
 
   /** What the fake Vertex received. */

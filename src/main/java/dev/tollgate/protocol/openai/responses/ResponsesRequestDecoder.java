@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
@@ -113,7 +114,8 @@ public final class ResponsesRequestDecoder {
     Integer maxTokens = Fields.positiveInt(body, "max_output_tokens", "");
     Boolean parallel = Fields.bool(body, "parallel_tool_calls", "");
     ChatRequest chat = new ChatRequest(model, system, messages, maxTokens, temperature, topP, null, List.of(),
-        tools, toolChoice, parallel, format, 1, stream, user(body), extensions);
+        tools, toolChoice, parallel, format, 1, stream, user(body),
+        Extensions.openAi(extensions));
     return new ResponsesRequest(chat, echo(body, instructions, maxTokens, temperature, topP, parallel, choiceNode));
   }
 

@@ -8,6 +8,7 @@ import static dev.tollgate.protocol.openai.translate.Fields.wrongType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
@@ -91,7 +92,7 @@ public final class OpenAiChatDecoder {
         candidates == null ? 1 : candidates,
         stream,
         Fields.string(body, "user", ""),
-        extensions);
+        Extensions.openAi(extensions));
     return new OpenAiChatRequest(chat, includeUsage);
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.protocol.canonical.ChatRequest;
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.ResponseFormat;
@@ -276,7 +277,7 @@ public final class OpenAiChatEncoder {
     }
   }
 
-  private ObjectNode responseFormat(ResponseFormat format, Map<String, String> extensions) {
+  private ObjectNode responseFormat(ResponseFormat format, Extensions extensions) {
     ObjectNode out = json.createObjectNode();
     switch (format) {
       case ResponseFormat.Text t -> out.put("type", "text");
@@ -286,7 +287,7 @@ public final class OpenAiChatEncoder {
         ObjectNode schema = out.putObject("json_schema");
         // OpenAI requires a name; formats without one (Gemini's responseSchema) get a neutral one.
         schema.put("name", s.name() != null ? s.name() : "response");
-        String description = extensions.get(OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY);
+        String description = extensions.fields().get(OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY);
         if (description != null) {
           schema.set("description", Fields.parse(json, description, OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY));
         }
@@ -302,14 +303,21 @@ public final class OpenAiChatEncoder {
   }
 
   /**
-   * Writes the extensions back: top-level fields verbatim, and the one nested key the decoder
-   * keeps (the schema's description). Any other nested key, or
-   * one that would overwrite a field this encoder writes, cannot be expressed and is refused.
+   * Writes OpenAI extensions back: top-level fields verbatim, and the one nested key the decoder
+   * keeps (the schema's description). Any other nested key, or one that would overwrite a field
+   * this encoder writes, cannot be expressed and is refused. Another format's extensions mean
+   * nothing here: the ones about the caller's own platform are dropped, the rest refused by name
+   * (an OpenAI-compatible server would reject them, or worse, ignore them).
    */
   private void extensions(ChatRequest request, ObjectNode body) {
-    for (Map.Entry<String, String> e : request.extensions().entrySet()) {
+    Extensions extensions = request.extensions();
+    for (Map.Entry<String, String> e : extensions.sorted().entrySet()) {
       String key = e.getKey();
-      if (key.equals(OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY)) {
+      if (!extensions.from(Extensions.Dialect.OPENAI)) {
+        if (!extensions.platformOnly(key)) {
+          throw extensions.unsupported(key, "an OpenAI chat completions request");
+        }
+      } else if (key.equals(OpenAiChatDecoder.SCHEMA_DESCRIPTION_KEY)) {
         if (!(request.responseFormat() instanceof ResponseFormat.JsonSchema)) {
           throw new TranslationException(key, "'" + key + "' needs a json_schema response format");
         }

@@ -5,6 +5,7 @@ import static dev.tollgate.protocol.openai.responses.JsonTrees.assertJsonEquals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
@@ -36,7 +37,7 @@ class ResponsesRequestDecoderTest {
         """).chat();
     assertThat(chat).isEqualTo(new ChatRequest("gpt-4.1", List.of(new Part.Text("Talk like a pirate.")),
         List.of(Message.user("Are semicolons optional in JavaScript?")), null, null, null, null, List.of(), List.of(),
-        null, null, null, 1, false, null, Map.of()));
+        null, null, null, 1, false, null, Extensions.NONE));
   }
 
   @Test
@@ -108,7 +109,7 @@ class ResponsesRequestDecoderTest {
     assertThat(chat.user()).isEqualTo("user-42");
     assertThat(chat.candidates()).isEqualTo(1);
     assertThat(chat.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("answer", "{\"type\":\"object\"}", true));
-    assertThat(chat.extensions()).containsExactlyInAnyOrderEntriesOf(Map.of(
+    assertThat(chat.extensions().fields()).containsExactlyInAnyOrderEntriesOf(Map.of(
         "reasoning_effort", "\"low\"",
         "verbosity", "\"low\"",
         "response_format.json_schema.description", "\"The answer\"",

@@ -200,7 +200,7 @@ class ResponsesSdkConformanceTest {
     assertThat(chat.temperature()).isEqualTo(0.5);
     assertThat(chat.user()).isEqualTo("user-42");
     assertThat(chat.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("weather", "{\"type\":\"object\"}", true));
-    assertThat(chat.extensions()).containsEntry("reasoning_effort", "\"low\"")
+    assertThat(chat.extensions().fields()).containsEntry("reasoning_effort", "\"low\"")
         .doesNotContainKey("tools[0].function.strict");
   }
 

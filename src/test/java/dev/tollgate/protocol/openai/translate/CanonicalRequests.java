@@ -1,5 +1,6 @@
 package dev.tollgate.protocol.openai.translate;
 
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.ChatRequest;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
@@ -29,6 +30,7 @@ final class CanonicalRequests {
   boolean stream;
   String user;
   Map<String, String> extensions = new LinkedHashMap<>();
+  Extensions.Dialect dialect = Extensions.Dialect.OPENAI;
 
   static CanonicalRequests with(Message... messages) {
     CanonicalRequests b = new CanonicalRequests();
@@ -38,6 +40,6 @@ final class CanonicalRequests {
 
   ChatRequest build() {
     return new ChatRequest(model, system, messages, maxTokens, temperature, topP, topK, stop, tools, toolChoice,
-        parallelToolCalls, responseFormat, candidates, stream, user, extensions);
+        parallelToolCalls, responseFormat, candidates, stream, user, new Extensions(dialect, extensions));
   }
 }

@@ -86,7 +86,7 @@ class OpenAiChatDecoderTest {
     assertThat(r.stream()).isTrue();
     assertThat(r.responseFormat()).isEqualTo(new ResponseFormat.JsonObject());
     assertThat(r.user()).isEqualTo("user-42");
-    assertThat(r.extensions()).isEqualTo(Map.ofEntries(
+    assertThat(r.extensions().fields()).isEqualTo(Map.ofEntries(
         Map.entry("seed", "7"),
         Map.entry("logprobs", "true"),
         Map.entry("top_logprobs", "3"),
@@ -115,7 +115,7 @@ class OpenAiChatDecoderTest {
     assertThat(r.candidates()).isEqualTo(1);
     assertThat(r.stream()).isFalse();
     assertThat(r.user()).isNull();
-    assertThat(r.extensions()).isEmpty();
+    assertThat(r.extensions().fields()).isEmpty();
   }
 
   @Test
@@ -150,7 +150,7 @@ class OpenAiChatDecoderTest {
     assertThat(r.responseFormat()).isEqualTo(new ResponseFormat.JsonSchema("math_reasoning",
         "{\"type\":\"object\",\"properties\":{\"answer\":{\"type\":\"string\"}},\"required\":[\"answer\"],"
             + "\"additionalProperties\":false}", true));
-    assertThat(r.extensions()).containsExactly(Map.entry("response_format.json_schema.description", "\"Steps\""));
+    assertThat(r.extensions().fields()).containsExactly(Map.entry("response_format.json_schema.description", "\"Steps\""));
   }
 
   @Test

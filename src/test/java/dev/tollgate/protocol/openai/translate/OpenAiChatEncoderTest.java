@@ -5,6 +5,7 @@ import static dev.tollgate.protocol.openai.translate.JsonTrees.assertJsonEquals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tollgate.protocol.canonical.Extensions;
 import dev.tollgate.protocol.canonical.Message;
 import dev.tollgate.protocol.canonical.Part;
 import dev.tollgate.protocol.canonical.ResponseFormat;
@@ -190,6 +191,17 @@ class OpenAiChatEncoderTest {
         refusal("parameters that are not JSON", "tools[0].parametersJson", b -> {
           b.messages.add(Message.user("hi"));
           b.tools.add(new Tool("f", null, "{type:"));
+        }),
+        refusal("an Anthropic caller's thinking", "thinking", b -> {
+          b.messages.add(Message.user("hi"));
+          b.dialect = Extensions.Dialect.ANTHROPIC;
+          b.extensions.put("thinking", "{\"type\":\"enabled\",\"budget_tokens\":1024}");
+          b.extensions.put("service_tier", "\"auto\"");
+        }),
+        refusal("an Anthropic caller's field that OpenAI also has, with another meaning", "output_config", b -> {
+          b.messages.add(Message.user("hi"));
+          b.dialect = Extensions.Dialect.ANTHROPIC;
+          b.extensions.put("output_config", "{\"effort\":\"low\"}");
         }),
         refusal("an extension that is not JSON", "seed", b -> {
           b.messages.add(Message.user("hi"));
