@@ -9,6 +9,13 @@ import dev.tollgate.access.KeyCache;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.KeyService;
 import dev.tollgate.admin.AdminApi;
+import dev.tollgate.admin.AdminAudit;
+import dev.tollgate.admin.AdminAuthenticator;
+import dev.tollgate.admin.AdminRoute;
+import dev.tollgate.admin.AdminRoutes;
+import dev.tollgate.admin.LoggedAudit;
+import dev.tollgate.access.policy.Policy;
+import dev.tollgate.store.JdbiDirectory;
 import dev.tollgate.admin.ProviderHealthApi;
 import dev.tollgate.provider.probe.ProviderProbe;
 import dev.tollgate.provider.probe.ProviderProbes;
@@ -115,7 +122,9 @@ public final class Tollgate implements AutoCloseable {
         router, new OpenAiErrorClassifier(clock), codecProviders, new OpenAiChatDecoder(json),
         new AnthropicRequestDecoder(json), settlement, recorder, tokens, metrics, json, async,
         inFlight, ids, clock);
-    AdminApi admin = new AdminApi(authenticator, keyService, usageStore, catalog, async, json, clock);
+    JdbiDirectory directory = new JdbiDirectory(database.jdbi());
+    AdminAudit audit = new LoggedAudit(json);
+    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, new Policy(), audit, ids, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
     HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);
     router.health().forEach((id, h) -> {
@@ -130,7 +139,11 @@ public final class Tollgate implements AutoCloseable {
     this.vertx = Vertx.builder().with(vertxOptions.setPreferNativeTransport(true)).build();
     ProviderHealthApi providerHealth = new ProviderHealthApi(
         new ProviderProbes(new ProviderProbe(json, clock, Duration.ofSeconds(10))), config.providers(), json, clock);
-    this.serverFactory = p -> new GatewayVerticle(plane, admin, providerHealth, models, health, p);
+    List<AdminRoute> adminRoutes = new ArrayList<>(admin.routes());
+    adminRoutes.addAll(providerHealth.routes(vertx));
+    AdminRoutes adminApi = new AdminRoutes(adminRoutes, new AdminAuthenticator(authenticator, keyStore, directory,
+        clock), async, json);
+    this.serverFactory = p -> new GatewayVerticle(plane, adminApi, models, health, p);
   }
 
   private final java.util.function.IntFunction<GatewayVerticle> serverFactory;

@@ -5,6 +5,7 @@ import dev.tollgate.server.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -31,12 +32,13 @@ public final class Authenticator {
     if (isMaster(presented)) {
       return CompletableFuture.completedFuture(Caller.master());
     }
-    return keys.get(KeySecrets.digest(presented)).handle((found, failure) -> {
+    String digest = KeySecrets.digest(presented);
+    return keys.get(digest).handle((found, failure) -> {
       if (failure != null) {
         throw ApiError.overloaded("API keys cannot be verified right now (the key store is unavailable)")
             .exception();
       }
-      return toCaller(found);
+      return toCaller(digest, found);
     });
   }
 
@@ -45,14 +47,18 @@ public final class Authenticator {
         && MessageDigest.isEqual(masterKey, presented.getBytes(StandardCharsets.UTF_8));
   }
 
-  private Caller toCaller(Optional<ApiKey> found) {
+  private Caller toCaller(String digest, Optional<ApiKey> found) {
     ApiKey key = found.orElseThrow(() -> ApiError.invalidKey().exception());
     if (key.revoked()) {
       throw ApiError.revokedKey().exception();
     }
-    if (key.expiredAt(clock.instant())) {
+    Instant now = clock.instant();
+    if (key.expiredAt(now)) {
       throw ApiError.expiredKey().exception();
     }
-    return new Caller(key.id(), key.name(), key.models(), false);
+    if (!key.accepts(digest, now)) {
+      throw ApiError.rotatedKey().exception();
+    }
+    return new Caller(key.id(), key.name(), key.teamId(), key.userId(), key.models(), false);
   }
 }

@@ -52,9 +52,10 @@ public final class KeyCache {
     return cache.get(keyHash);
   }
 
-  /** Makes a change made on this node visible at once (new key, revocation). */
+  /** Makes a change made on this node visible at once (new key, revocation, rotation). */
   public void put(ApiKey key) {
     cache.put(key.keyHash(), CompletableFuture.completedFuture(Optional.of(key)));
+    key.previous().ifPresent(p -> cache.put(p.keyHash(), CompletableFuture.completedFuture(Optional.of(key))));
   }
 
   public long size() {

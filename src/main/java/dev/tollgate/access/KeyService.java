@@ -1,18 +1,23 @@
 package dev.tollgate.access;
 
+import dev.tollgate.access.directory.Page;
+import dev.tollgate.access.directory.Scope;
 import dev.tollgate.store.IdGenerator;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Creates, lists and revokes virtual keys, keeping this node's {@link KeyCache} in step so a change is
- * effective here at once. Blocks on the store: call from a virtual thread.
+ * Creates, lists, rotates and revokes virtual keys, keeping this node's {@link KeyCache} in step so a
+ * change is effective here at once. Blocks on the store: call from a virtual thread.
  */
 public final class KeyService {
+  /** The longest a rotated-out secret may stay valid. */
+  public static final Duration MAX_GRACE = Duration.ofDays(30);
+
   private final KeyStore store;
   private final KeyCache cache;
   private final KeySecrets secrets;
@@ -27,20 +32,30 @@ public final class KeyService {
     this.clock = clock;
   }
 
-  /** A new key and its secret, which exists nowhere else and is never shown again. */
-  public record Created(ApiKey key, String secret) {}
+  /** What a new key is: its owner team, the person it acts for (none for a service account), and its limits. */
+  public record Spec(String name, String teamId, Optional<String> userId, Set<String> models,
+      Optional<Instant> expiresAt, Map<String, Object> metadata) {}
 
-  public Created create(String name, Set<String> models, Optional<Instant> expiresAt, Map<String, Object> metadata) {
+  /** A key and its secret, which exists nowhere else and is never shown again. */
+  public record Created(ApiKey key, String secret) {
+    @Override
+    public String toString() {
+      return "Created[key=" + key.id() + ", secret=<redacted>]";
+    }
+  }
+
+  public Created create(Spec spec) {
     String secret = secrets.newSecret();
-    ApiKey key = new ApiKey(ids.next(), name, KeySecrets.digest(secret), KeySecrets.displayPrefix(secret), models,
-        metadata, clock.instant(), expiresAt, Optional.empty());
+    ApiKey key = new ApiKey(ids.next(), spec.name(), KeySecrets.digest(secret), KeySecrets.displayPrefix(secret),
+        spec.teamId(), spec.userId(), spec.models(), spec.metadata(), clock.instant(), spec.expiresAt(),
+        Optional.empty(), Optional.empty());
     store.insert(key);
     cache.put(key);
     return new Created(key, secret);
   }
 
-  public List<ApiKey> list() {
-    return store.list();
+  public Page<ApiKey> list(Scope scope, KeyStore.Filter filter, Page.Request page) {
+    return store.list(scope, filter, page);
   }
 
   public Optional<ApiKey> find(String id) {
@@ -56,5 +71,28 @@ public final class KeyService {
     Optional<ApiKey> revoked = store.findById(id);
     revoked.ifPresent(cache::put);
     return revoked;
+  }
+
+  /**
+   * Gives a live key a new secret; the old one stays valid for {@code grace} (zero: not at all), so
+   * callers can switch without an outage. Empty when the key does not exist, is revoked, or was
+   * rotated concurrently.
+   */
+  public Optional<Created> rotate(String id, Duration grace) {
+    if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
+      throw new IllegalArgumentException("the grace period must be between 0 and " + MAX_GRACE.toDays() + " days");
+    }
+    Optional<ApiKey> current = store.findById(id).filter(k -> !k.revoked());
+    if (current.isEmpty()) {
+      return Optional.empty();
+    }
+    String secret = secrets.newSecret();
+    ApiKey.PreviousSecret previous = new ApiKey.PreviousSecret(current.get().keyHash(), clock.instant().plus(grace));
+    if (!store.rotate(id, KeySecrets.digest(secret), KeySecrets.displayPrefix(secret), previous)) {
+      return Optional.empty();
+    }
+    ApiKey rotated = store.findById(id).orElseThrow();
+    cache.put(rotated);
+    return Optional.of(new Created(rotated, secret));
   }
 }

@@ -2,13 +2,12 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.policy.Action;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.provider.probe.HealthReport;
 import dev.tollgate.provider.probe.ProviderProbes;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,21 +37,24 @@ public final class ProviderHealthApi {
     this.clock = clock;
   }
 
-  /** Mounts the route; the admin API's master-key check covers it. */
-  public void mount(Router router) {
-    router.get("/admin/v1/providers/health").handler(this::handle);
+  /** The route; the policy lets organisation-wide readers see it. */
+  public List<AdminRoute> routes(Vertx vertx) {
+    return List.of(AdminRoute.get("/admin/v1/providers/health", Action.PROVIDER_HEALTH_READ,
+        "Each provider's reachability and credentials, checked with its cheapest call", call -> report(vertx)));
   }
 
-  private void handle(RoutingContext ctx) {
+  private ObjectNode report(Vertx vertx) {
     long now = clock.millis();
     Cached current = cached.get();
     if (current == null || now >= current.expiresAtMillis()) {
-      Cached fresh = new Cached(now + CACHE_FOR.toMillis(), probes.probeAll(ctx.vertx(), providers)
+      Cached fresh = new Cached(now + CACHE_FOR.toMillis(), probes.probeAll(vertx, providers)
           .map(results -> HealthReport.toJson(json, results, clock.instant())));
       current = cached.compareAndSet(current, fresh) ? fresh : cached.get();
     }
-    current.report().onComplete(ar -> ctx.response().setStatusCode(200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(ar.succeeded() ? ar.result().toString() : "{\"healthy\":false}"));
+    try {
+      return current.report().toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      return json.createObjectNode().put("healthy", false);
+    }
   }
 }

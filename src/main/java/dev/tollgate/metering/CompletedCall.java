@@ -14,6 +14,8 @@ import java.util.Optional;
 public record CompletedCall(
     String requestId,
     String keyId,
+    String teamId,
+    String userId,
     String endpoint,
     String model,
     String deployment,

@@ -34,7 +34,8 @@ public final class Settlement {
     UsageEvent event = new UsageEvent(ids.next(), call.requestId(), call.keyId(), call.endpoint(), call.model(),
         call.deployment(), call.provider(), call.upstreamModel(), usage.input(), usage.output(), usage.cached(),
         usage.reasoning(), usage.estimated(), cost, call.status(), call.httpStatus(), call.latencyMs(),
-        call.ttftMs(), call.streamed(), call.error(), clock.millis(), call.attempt(), call.route());
+        call.ttftMs(), call.streamed(), call.error(), clock.millis(), call.attempt(), call.route(), call.teamId(),
+        call.userId());
     recorder.record(event);
     metrics.usage(call.model(), call.deployment(), usage, cost);
     return event;

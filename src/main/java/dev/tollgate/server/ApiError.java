@@ -49,6 +49,19 @@ public record ApiError(int status, String type, String code, String message, Str
     return new ApiError(401, "authentication_error", "expired_api_key", "the API key has expired");
   }
 
+  public static ApiError rotatedKey() {
+    return new ApiError(401, "authentication_error", "rotated_api_key",
+        "the API key has been rotated and its grace period is over; use the new secret");
+  }
+
+  public static ApiError forbidden(String message) {
+    return new ApiError(403, "permission_error", "forbidden", message);
+  }
+
+  public static ApiError conflict(String message) {
+    return new ApiError(409, "invalid_request_error", "conflict", message);
+  }
+
   public static ApiError adminOnly() {
     return new ApiError(403, "permission_error", "admin_required", "this endpoint needs the master key");
   }

@@ -1,7 +1,6 @@
 package dev.tollgate.server;
 
-import dev.tollgate.admin.AdminApi;
-import dev.tollgate.admin.ProviderHealthApi;
+import dev.tollgate.admin.AdminRoutes;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.observe.GatewayMetrics;
@@ -38,8 +37,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GatewayVerticle extends VerticleBase {
   private final DataPlane plane;
-  private final AdminApi admin;
-  private final ProviderHealthApi providerHealth;
+  private final AdminRoutes admin;
   private final ModelsHandler models;
   private final HealthService health;
   private final int port;
@@ -48,11 +46,10 @@ public final class GatewayVerticle extends VerticleBase {
   private final Map<String, CodecUpstream> codecs = new HashMap<>();
   private HttpServer server;
 
-  public GatewayVerticle(DataPlane plane, AdminApi admin, ProviderHealthApi providerHealth, ModelsHandler models,
+  public GatewayVerticle(DataPlane plane, AdminRoutes admin, ModelsHandler models,
       HealthService health, int port) {
     this.plane = plane;
     this.admin = admin;
-    this.providerHealth = providerHealth;
     this.models = models;
     this.health = health;
     this.port = port;
@@ -126,7 +123,6 @@ public final class GatewayVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
 
     admin.mount(router, jsonOnly, body);
-    providerHealth.mount(router);
 
     router.get("/health/live").handler(ctx -> json(ctx, 200, "{\"status\":\"UP\"}"));
     router.get("/health/ready").handler(ctx -> plane.async().blocking(ctx.vertx().getOrCreateContext(), health::ready)

@@ -674,7 +674,8 @@ public final class ProxyHandler {
       plane.recorder().release();
       return;
     }
-    CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(), label,
+    CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(),
+        resolved.caller().teamId(), resolved.caller().userId().orElse(null), label,
         attempt.model().name(), deployment.id(), deployment.provider(), deployment.upstreamModel(),
         outcome.result().label(), outcome.httpStatus(), outcome.usage(), outcome.text(),
         resolved.body(), billable(resolved, outcome),

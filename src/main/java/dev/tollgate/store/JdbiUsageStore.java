@@ -1,10 +1,13 @@
 package dev.tollgate.store;
 
+import dev.tollgate.access.directory.Scope;
 import dev.tollgate.metering.UsageEvent;
 import dev.tollgate.metering.UsageSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
@@ -15,10 +18,10 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbiUsageStore implements UsageSink {
   static final String COLUMNS = "id, request_id, key_id, endpoint, model, deployment, provider, upstream_model, "
       + "input_tokens, output_tokens, cached_tokens, reasoning_tokens, estimated, cost_micros, status, "
-      + "http_status, latency_ms, ttft_ms, streamed, error, created_at, attempt, route";
+      + "http_status, latency_ms, ttft_ms, streamed, error, created_at, attempt, route, team_id, user_id";
 
   private static final String INSERT = "INSERT INTO usage_events (" + COLUMNS + ") VALUES ("
-      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+      + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
 
   private final Jdbi jdbi;
 
@@ -58,22 +61,69 @@ public final class JdbiUsageStore implements UsageSink {
             .bind(20, e.createdAt())
             .bind(21, e.attempt())
             .bind(22, e.route())
+            .bind(23, e.teamId())
+            .bind(24, e.userId())
             .add();
       }
       batch.execute();
     });
   }
 
-  /** Streams events created in {@code [fromMillis, toMillis)} oldest first (ties by id) to {@code consumer}. */
-  public void export(long fromMillis, long toMillis, Optional<String> keyId, Consumer<UsageEvent> consumer) {
+  /** Which events an export returns: a time range, the caller's scope, and optional narrowing filters. */
+  public record ExportQuery(long fromMillis, long toMillis, Scope scope, Optional<String> keyId,
+      Optional<String> teamId, Optional<String> userId, Optional<String> model) {}
+
+  /**
+   * Streams the events of {@code query} oldest first (ties by id) to {@code consumer}; a scope limited to
+   * teams shows those teams' events and the owner's own, a scope of an organisation that organisation's.
+   */
+  public void export(ExportQuery query, Consumer<UsageEvent> consumer) {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM usage_events u WHERE created_at >= :from "
+        + "AND created_at < :to");
+    Map<String, Object> binds = new LinkedHashMap<>();
+    binds.put("from", query.fromMillis());
+    binds.put("to", query.toMillis());
+    Scope scope = query.scope();
+    scope.orgId().ifPresent(org -> {
+      sql.append(" AND u.team_id IN (SELECT t.id FROM teams t WHERE t.org_id = :org)");
+      binds.put("org", org);
+    });
+    List<String> teams = scope.teamIds().map(List::copyOf).orElse(null);
+    if (teams != null) {
+      boolean own = scope.ownerId().isPresent();
+      if (teams.isEmpty() && !own) {
+        return;
+      }
+      sql.append(" AND (").append(teams.isEmpty() ? "1 = 0" : "u.team_id IN (<teams>)");
+      if (own) {
+        sql.append(" OR u.user_id = :owner");
+        binds.put("owner", scope.ownerId().get());
+      }
+      sql.append(")");
+    }
+    query.keyId().ifPresent(k -> {
+      sql.append(" AND u.key_id = :keyId");
+      binds.put("keyId", k);
+    });
+    query.teamId().ifPresent(t -> {
+      sql.append(" AND u.team_id = :teamId");
+      binds.put("teamId", t);
+    });
+    query.userId().ifPresent(user -> {
+      sql.append(" AND u.user_id = :userId");
+      binds.put("userId", user);
+    });
+    query.model().ifPresent(m -> {
+      sql.append(" AND u.model = :model");
+      binds.put("model", m);
+    });
+    sql.append(" ORDER BY created_at, id");
     jdbi.useHandle(h -> {
-      var query = h.createQuery("SELECT " + COLUMNS + " FROM usage_events WHERE created_at >= :from AND created_at < :to"
-              + (keyId.isPresent() ? " AND key_id = :keyId" : "") + " ORDER BY created_at, id")
-          .bind("from", fromMillis)
-          .bind("to", toMillis)
-          .setFetchSize(1000);
-      keyId.ifPresent(k -> query.bind("keyId", k));
-      try (var events = query.map(JdbiUsageStore::map).stream()) {
+      var q = h.createQuery(sql.toString()).bindMap(binds).setFetchSize(1000);
+      if (teams != null && !teams.isEmpty()) {
+        q.bindList("teams", teams);
+      }
+      try (var events = q.map(JdbiUsageStore::map).stream()) {
         events.forEach(consumer);
       }
     });
@@ -119,6 +169,8 @@ public final class JdbiUsageStore implements UsageSink {
         rs.getString("error"),
         rs.getLong("created_at"),
         rs.getInt("attempt"),
-        rs.getString("route"));
+        rs.getString("route"),
+        rs.getString("team_id"),
+        rs.getString("user_id"));
   }
 }

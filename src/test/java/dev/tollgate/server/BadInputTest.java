@@ -3,6 +3,7 @@ package dev.tollgate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tollgate.access.KeyService;
 import dev.tollgate.testing.FakeUpstream;
 import dev.tollgate.testing.TestGateway;
 import java.net.URI;
@@ -52,7 +53,8 @@ class BadInputTest {
     revokedKey = toRevoke.get("key").asText();
     // Expiry in the past cannot be set through the API (it refuses); the key service can.
     expiredKey = gateway.tollgate().keys()
-        .create("expired", Set.of(), Optional.of(Instant.now().minusSeconds(60)), Map.of()).secret();
+        .create(new KeyService.Spec("expired", "default", Optional.empty(), Set.of(),
+            Optional.of(Instant.now().minusSeconds(60)), Map.of())).secret();
   }
 
   @AfterAll

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.access.ApiKey;
+import dev.tollgate.access.KeyStore;
+import dev.tollgate.access.directory.Page;
+import dev.tollgate.access.directory.Scope;
 import dev.tollgate.config.DatabaseConfig;
 import dev.tollgate.metering.UsageEvent;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -34,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StoreTest {
   /** Files under db/migration/common; a new migration must be counted here on purpose. */
-  private static final int MIGRATIONS = 2;
+  private static final int MIGRATIONS = 3;
 
   private static EmbeddedPostgres postgres;
 
@@ -140,9 +143,10 @@ class StoreTest {
 
     @Test
     void everyFieldRoundTrips() {
-      ApiKey key = new ApiKey("k1", "ci pipeline", "hash-1", "tg-AbCdE", Set.of("a", "b", "c"), Map.of("n", 1),
-          Instant.ofEpochMilli(1_700_000_000_123L), Optional.of(Instant.ofEpochMilli(1_800_000_000_456L)),
-          Optional.of(Instant.ofEpochMilli(1_750_000_000_789L)));
+      ApiKey key = new ApiKey("k1", "ci pipeline", "hash-1", "tg-AbCdE", "default", Optional.of("u1"),
+          Set.of("a", "b", "c"), Map.of("n", 1), Instant.ofEpochMilli(1_700_000_000_123L),
+          Optional.of(Instant.ofEpochMilli(1_800_000_000_456L)), Optional.of(Instant.ofEpochMilli(1_750_000_000_789L)),
+          Optional.of(new ApiKey.PreviousSecret("hash-0", Instant.ofEpochMilli(1_760_000_000_000L))));
       keys.insert(key);
       ApiKey read = keys.findById("k1").orElseThrow();
       assertThat(read).isEqualTo(key);
@@ -197,12 +201,12 @@ class StoreTest {
       keys.insert(key("k2", "hash-2", Set.of(), Map.of()));
       keys.insert(key("k3", "hash-3", Set.of(), Map.of()));
       keys.insert(key("k1", "hash-1", Set.of(), Map.of()));
-      assertThat(keys.list()).extracting(ApiKey::id).containsExactly("k1", "k2", "k3");
+      assertThat(allKeys()).extracting(ApiKey::id).containsExactly("k1", "k2", "k3");
     }
 
     @Test
     void listOfAnEmptyStoreIsEmpty() {
-      assertThat(keys.list()).isEmpty();
+      assertThat(allKeys()).isEmpty();
     }
 
     @Test
@@ -210,7 +214,7 @@ class StoreTest {
       keys.insert(key("k1", "hash-1", Set.of(), Map.of()));
       assertThatThrownBy(() -> keys.insert(key("k1", "hash-2", Set.of(), Map.of()))).isInstanceOf(RuntimeException.class);
       assertThatThrownBy(() -> keys.insert(key("k2", "hash-1", Set.of(), Map.of()))).isInstanceOf(RuntimeException.class);
-      assertThat(keys.list()).extracting(ApiKey::keyHash).containsExactly("hash-1");
+      assertThat(allKeys()).extracting(ApiKey::keyHash).containsExactly("hash-1");
     }
 
     @Test
@@ -310,16 +314,16 @@ class StoreTest {
           event("e6", "r", "key-a", 2000)));
 
       List<UsageEvent> all = new ArrayList<>();
-      usage.export(1000, 2000, Optional.empty(), all::add);
+      export(1000, 2000, Optional.empty(), all::add);
       assertThat(all).extracting(UsageEvent::id).containsExactly("e4", "e2", "e3", "e1");
 
       List<UsageEvent> keyA = new ArrayList<>();
-      usage.export(1000, 2000, Optional.of("key-a"), keyA::add);
+      export(1000, 2000, Optional.of("key-a"), keyA::add);
       assertThat(keyA).extracting(UsageEvent::id).containsExactly("e4", "e3", "e1");
 
       List<UsageEvent> none = new ArrayList<>();
-      usage.export(1000, 2000, Optional.of("key-z"), none::add);
-      usage.export(3000, 4000, Optional.empty(), none::add);
+      export(1000, 2000, Optional.of("key-z"), none::add);
+      export(3000, 4000, Optional.empty(), none::add);
       assertThat(none).isEmpty();
     }
 
@@ -328,7 +332,7 @@ class StoreTest {
       UsageEvent e = event("e1", "req-1", "key-1", 1234);
       usage.insert(List.of(e));
       List<UsageEvent> out = new ArrayList<>();
-      usage.export(0, Long.MAX_VALUE, Optional.empty(), out::add);
+      export(0, Long.MAX_VALUE, Optional.empty(), out::add);
       assertThat(out).containsExactly(e);
     }
 
@@ -341,7 +345,7 @@ class StoreTest {
       usage.insert(batch);
       Map<String, Integer> seen = new HashMap<>();
       List<String> order = new ArrayList<>();
-      usage.export(0, Long.MAX_VALUE, Optional.of("k"), ev -> {
+      export(0, Long.MAX_VALUE, Optional.of("k"), ev -> {
         seen.merge(ev.id(), 1, Integer::sum);
         order.add(ev.id());
       });
@@ -351,9 +355,19 @@ class StoreTest {
 
     // ------------------------------------------------------------ helpers
 
+    List<ApiKey> allKeys() {
+      return keys.list(Scope.everything(), KeyStore.Filter.none(Instant.now()),
+          new Page.Request(Page.Request.MAX_LIMIT, Optional.empty())).items();
+    }
+
+    void export(long from, long to, Optional<String> keyId, java.util.function.Consumer<UsageEvent> consumer) {
+      usage.export(new JdbiUsageStore.ExportQuery(from, to, Scope.everything(), keyId, Optional.empty(),
+          Optional.empty(), Optional.empty()), consumer);
+    }
+
     static ApiKey key(String id, String hash, Set<String> models, Map<String, Object> metadata) {
-      return new ApiKey(id, "key " + id, hash, "tg-" + id, models, metadata, Instant.ofEpochMilli(1_700_000_000_000L),
-          Optional.empty(), Optional.empty());
+      return new ApiKey(id, "key " + id, hash, "tg-" + id, "default", Optional.empty(), models, metadata,
+          Instant.ofEpochMilli(1_700_000_000_000L), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     static UsageEvent event(String id, String requestId, String keyId, long createdAt) {

@@ -1,0 +1,79 @@
+package dev.tollgate.admin;
+
+import dev.tollgate.access.ApiKey;
+import dev.tollgate.access.Authenticator;
+import dev.tollgate.access.KeySecrets;
+import dev.tollgate.access.KeyStore;
+import dev.tollgate.access.Role;
+import dev.tollgate.access.directory.Directory;
+import dev.tollgate.access.directory.Membership;
+import dev.tollgate.access.directory.User;
+import dev.tollgate.access.policy.Principal;
+import dev.tollgate.server.ApiError;
+import dev.tollgate.server.Credentials;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Who is calling the admin API: the master key, or a person through a virtual key that acts for them.
+ * Reads the database directly (admin calls run on virtual threads and must see a revocation or a
+ * role change at once, not after a cache refresh). Service account keys administer nothing.
+ */
+public final class AdminAuthenticator {
+  private final Authenticator authenticator;
+  private final KeyStore keys;
+  private final Directory directory;
+  private final Clock clock;
+
+  public AdminAuthenticator(Authenticator authenticator, KeyStore keys, Directory directory, Clock clock) {
+    this.authenticator = authenticator;
+    this.keys = keys;
+    this.directory = directory;
+    this.clock = clock;
+  }
+
+  /** The principal, or a {@code GatewayException} (401 / 403). Blocks. */
+  public Principal authenticate(HttpServerRequest request) {
+    String presented = Credentials.presented(request);
+    if (presented == null || presented.isBlank()) {
+      throw ApiError.missingKey().exception();
+    }
+    if (authenticator.isMaster(presented)) {
+      return new Principal.Master();
+    }
+    String digest = KeySecrets.digest(presented);
+    ApiKey key = keys.findByHash(digest).orElseThrow(() -> ApiError.invalidKey().exception());
+    Instant now = clock.instant();
+    if (key.revoked()) {
+      throw ApiError.revokedKey().exception();
+    }
+    if (key.expiredAt(now)) {
+      throw ApiError.expiredKey().exception();
+    }
+    if (!key.accepts(digest, now)) {
+      throw ApiError.rotatedKey().exception();
+    }
+    if (key.serviceAccount()) {
+      throw ApiError.forbidden("service account keys cannot use the admin API; use a person's key or sign in")
+          .exception();
+    }
+    return person(key.userId().get(), Principal.Via.KEY, Optional.of(key.id()));
+  }
+
+  /** The person with this user id as they are now, or 401 when they no longer exist or are disabled. */
+  public Principal.Person person(String userId, Principal.Via via, Optional<String> credentialId) {
+    User user = directory.user(userId).orElseThrow(() -> ApiError.invalidKey().exception());
+    if (user.disabled()) {
+      throw new ApiError(401, "authentication_error", "user_disabled", "the user is disabled").exception();
+    }
+    Map<String, Role> teams = new LinkedHashMap<>();
+    for (Membership m : directory.membershipsOfUser(userId)) {
+      teams.put(m.teamId(), m.role());
+    }
+    return new Principal.Person(user, teams, via, credentialId);
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tollgate.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.policy.Action;
+import dev.tollgate.metering.UsageEvent;
+import dev.tollgate.server.ApiError;
+import dev.tollgate.store.JdbiUsageStore;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /admin/v1/usage/export}: usage events as JSON lines or CSV, streamed with flat memory,
+ * limited to what the caller's role may see (their organisation, their teams, or their own calls).
+ */
+final class UsageApi {
+  private static final Logger log = LoggerFactory.getLogger(UsageApi.class);
+  private static final int EXPORT_CHUNK_BYTES = 64 * 1024;
+
+  private final JdbiUsageStore usage;
+  private final Guard guard;
+  private final ObjectMapper json;
+  private final Clock clock;
+
+  UsageApi(JdbiUsageStore usage, Guard guard, ObjectMapper json, Clock clock) {
+    this.usage = usage;
+    this.guard = guard;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  List<AdminRoute> routes() {
+    return List.of(AdminRoute.get("/admin/v1/usage/export", Action.USAGE_READ,
+        "Export usage events (format=jsonl|csv, from, to, key_id, team_id, user_id, model)", this::export));
+  }
+
+  private Object export(AdminCall call) {
+    String format = call.query("format").orElse("jsonl");
+    if (!format.equals("jsonl") && !format.equals("csv")) {
+      throw ApiError.invalidRequest("'format' must be jsonl or csv", "format").exception();
+    }
+    long from = instant(call, "from", 0);
+    long to = instant(call, "to", clock.millis() + 1);
+    JdbiUsageStore.ExportQuery query = new JdbiUsageStore.ExportQuery(from, to,
+        guard.policy().scope(call.principal(), Action.USAGE_READ), call.query("key_id"), call.query("team_id"),
+        call.query("user_id"), call.query("model"));
+    HttpServerResponse response = call.context().response();
+    response.setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8" : "application/x-ndjson")
+        .putHeader("Content-Disposition", "attachment; filename=\"usage." + format + "\"");
+    UsageWriter writer = format.equals("csv") ? new CsvUsageWriter() : new JsonlUsageWriter(json);
+    try {
+      StringBuilder chunk = new StringBuilder(EXPORT_CHUNK_BYTES + 1024);
+      chunk.append(writer.header());
+      usage.export(query, event -> {
+        chunk.append(writer.line(event));
+        if (chunk.length() >= EXPORT_CHUNK_BYTES) {
+          // Waiting for each write keeps memory flat however large the export is.
+          response.write(chunk.toString()).toCompletionStage().toCompletableFuture().join();
+          chunk.setLength(0);
+        }
+      });
+      response.end(chunk.toString()).toCompletionStage().toCompletableFuture().join();
+    } catch (RuntimeException e) {
+      if (!response.headWritten()) {
+        throw e;
+      }
+      // Mid-export: the only honest signal left is a broken connection.
+      log.atError().setCause(e).addKeyValue("request_id", call.requestId()).log("usage export failed mid-stream");
+      response.reset();
+    }
+    return null;
+  }
+
+  private static long instant(AdminCall call, String name, long fallback) {
+    try {
+      return instantParam(call.query(name).orElse(null), fallback);
+    } catch (IllegalArgumentException e) {
+      throw ApiError.invalidRequest(e.getMessage(), name).exception();
+    }
+  }
+
+  static long instantParam(String value, long fallback) {
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      if (value.matches("\\d+")) {
+        return Long.parseLong(value);
+      }
+      if (value.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      }
+      return Instant.parse(value).toEpochMilli();
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new IllegalArgumentException("'" + value + "' is not a date (2026-01-31), an instant "
+          + "(2026-01-31T00:00:00Z) or epoch milliseconds");
+    }
+  }
+
+  /** One export format. */
+  private interface UsageWriter {
+    String header();
+
+    String line(UsageEvent e);
+  }
+
+  private record JsonlUsageWriter(ObjectMapper json) implements UsageWriter {
+    @Override
+    public String header() {
+      return "";
+    }
+
+    @Override
+    public String line(UsageEvent e) {
+      ObjectNode o = json.createObjectNode()
+          .put("id", e.id()).put("request_id", e.requestId()).put("key_id", e.keyId()).put("endpoint", e.endpoint())
+          .put("model", e.model()).put("deployment", e.deployment()).put("provider", e.provider())
+          .put("upstream_model", e.upstreamModel()).put("input_tokens", e.inputTokens())
+          .put("output_tokens", e.outputTokens()).put("cached_tokens", e.cachedTokens())
+          .put("reasoning_tokens", e.reasoningTokens()).put("estimated", e.estimated())
+          .put("cost_micros", e.costMicros()).put("status", e.status()).put("http_status", e.httpStatus())
+          .put("latency_ms", e.latencyMs());
+      if (e.ttftMs() >= 0) {
+        o.put("ttft_ms", e.ttftMs());
+      } else {
+        o.putNull("ttft_ms");
+      }
+      o.put("streamed", e.streamed()).put("error", e.error())
+          .put("created_at", Instant.ofEpochMilli(e.createdAt()).toString())
+          .put("attempt", e.attempt()).put("route", e.route())
+          .put("team_id", e.teamId()).put("user_id", e.userId());
+      return o + "\n";
+    }
+  }
+
+  private static final class CsvUsageWriter implements UsageWriter {
+    @Override
+    public String header() {
+      return "id,request_id,key_id,endpoint,model,deployment,provider,upstream_model,input_tokens,output_tokens,"
+          + "cached_tokens,reasoning_tokens,estimated,cost_micros,status,http_status,latency_ms,ttft_ms,streamed,"
+          + "error,created_at,attempt,route,team_id,user_id\n";
+    }
+
+    @Override
+    public String line(UsageEvent e) {
+      return String.join(",", csv(e.id()), csv(e.requestId()), csv(e.keyId()), csv(e.endpoint()), csv(e.model()),
+          csv(e.deployment()), csv(e.provider()), csv(e.upstreamModel()), Long.toString(e.inputTokens()),
+          Long.toString(e.outputTokens()), Long.toString(e.cachedTokens()), Long.toString(e.reasoningTokens()),
+          Boolean.toString(e.estimated()), Long.toString(e.costMicros()), csv(e.status()),
+          Integer.toString(e.httpStatus()), Long.toString(e.latencyMs()), e.ttftMs() < 0 ? "" : Long.toString(e.ttftMs()),
+          Boolean.toString(e.streamed()), csv(e.error()), Instant.ofEpochMilli(e.createdAt()).toString(),
+          Integer.toString(e.attempt()), csv(e.route()), csv(e.teamId()), csv(e.userId())) + "\n";
+    }
+
+    private static String csv(String value) {
+      if (value == null) {
+        return "";
+      }
+      // Quote, and defuse spreadsheet formulas: exported text may come from callers.
+      String v = value.startsWith("=") || value.startsWith("+") || value.startsWith("-") || value.startsWith("@")
+          ? "'" + value : value;
+      if (v.contains(",") || v.contains("\"") || v.contains("\n") || v.contains("\r") || !v.equals(value)) {
+        return "\"" + v.replace("\"", "\"\"") + "\"";
+      }
+      return v;
+    }
+  }
+}
