@@ -124,7 +124,8 @@ public final class Tollgate implements AutoCloseable {
         inFlight, ids, clock);
     JdbiDirectory directory = new JdbiDirectory(database.jdbi());
     AdminAudit audit = new LoggedAudit(json);
-    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, new Policy(), audit, ids, json, clock);
+    Policy policy = new Policy();
+    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit, ids, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
     HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);
     router.health().forEach((id, h) -> {
@@ -140,13 +141,15 @@ public final class Tollgate implements AutoCloseable {
     ProviderHealthApi providerHealth = new ProviderHealthApi(
         new ProviderProbes(new ProviderProbe(json, clock, Duration.ofSeconds(10))), config.providers(), json, clock);
     List<AdminRoute> adminRoutes = new ArrayList<>(admin.routes());
-    adminRoutes.addAll(providerHealth.routes(vertx));
+    adminRoutes.addAll(providerHealth.routes(vertx, policy));
+    this.adminRoutes = List.copyOf(adminRoutes);
     AdminRoutes adminApi = new AdminRoutes(adminRoutes, new AdminAuthenticator(authenticator, keyStore, directory,
         clock), async, json);
     this.serverFactory = p -> new GatewayVerticle(plane, adminApi, models, health, p);
   }
 
   private final java.util.function.IntFunction<GatewayVerticle> serverFactory;
+  private final List<AdminRoute> adminRoutes;
 
   /** Migrates the database, starts the usage writer and the servers; returns once listening. */
   public static Tollgate start(TollgateConfig config) {
@@ -218,6 +221,11 @@ public final class Tollgate implements AutoCloseable {
 
   public KeyService keys() {
     return keyService;
+  }
+
+  /** Every admin API route, as mounted (the OpenAPI document and the role matrix test read it). */
+  public List<AdminRoute> adminRoutes() {
+    return adminRoutes;
   }
 
   public GatewayMetrics metrics() {

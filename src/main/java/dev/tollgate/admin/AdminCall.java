@@ -14,6 +14,7 @@ public final class AdminCall {
   private final Principal principal;
   private final AdminRoute route;
   private final ObjectMapper json;
+  private volatile boolean decided;
 
   AdminCall(RoutingContext ctx, Principal principal, AdminRoute route, ObjectMapper json) {
     this.ctx = ctx;
@@ -63,6 +64,15 @@ public final class AdminCall {
 
   Body body() {
     return Body.parse(ctx.body().buffer(), json, route.body());
+  }
+
+  /** Notes that the policy was asked; {@link AdminRoutes} refuses to answer for an operation that never asked. */
+  void decided() {
+    decided = true;
+  }
+
+  boolean wasDecided() {
+    return decided;
   }
 
   /** The raw context, for operations that stream their answer. */

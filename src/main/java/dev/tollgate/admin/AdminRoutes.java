@@ -58,7 +58,14 @@ public final class AdminRoutes {
     Context context = ctx.vertx().getOrCreateContext();
     async.blocking(context, () -> {
       Principal principal = authenticator.authenticate(ctx.request());
-      return route.operation().run(new AdminCall(ctx, principal, route, json));
+      AdminCall call = new AdminCall(ctx, principal, route, json);
+      Object answer = route.operation().run(call);
+      if (!call.wasDecided()) {
+        // A route that never asked the policy is a bug; its answer must not leave the building.
+        throw new IllegalStateException("admin route " + route.method() + " " + route.path()
+            + " answered without a policy decision");
+      }
+      return answer;
     }).onComplete(ar -> {
       if (ar.failed()) {
         ErrorResponder.send(ctx, ErrorResponder.toApiError(ctx, ar.cause()));

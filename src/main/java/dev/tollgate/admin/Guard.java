@@ -1,5 +1,6 @@
 package dev.tollgate.admin;
 
+import dev.tollgate.access.directory.Scope;
 import dev.tollgate.access.policy.Action;
 import dev.tollgate.access.policy.Policy;
 import dev.tollgate.access.policy.Target;
@@ -16,8 +17,10 @@ final class Guard {
     this.policy = policy;
   }
 
-  Policy policy() {
-    return policy;
+  /** The rows a list for {@code action} may show the caller. */
+  Scope scope(AdminCall call, Action action) {
+    call.decided();
+    return policy.scope(call.principal(), action);
   }
 
   /**
@@ -25,6 +28,7 @@ final class Guard {
    * the caller see the target, and {@code what} names it in a 404 ("key 'k1'").
    */
   void require(AdminCall call, Action action, Target target, Action read, String what) {
+    call.decided();
     if (policy.allows(call.principal(), action, target)) {
       return;
     }
@@ -36,6 +40,7 @@ final class Guard {
 
   /** For actions on nothing in particular (creating an organisation, the provider list). */
   void require(AdminCall call, Action action, Target target) {
+    call.decided();
     if (!policy.allows(call.principal(), action, target)) {
       throw ApiError.forbidden("your role does not allow " + describe(action)).exception();
     }

@@ -69,7 +69,7 @@ final class KeysApi {
     });
     KeyStore.Filter filter = new KeyStore.Filter(call.query("team_id"), call.query("user_id"), status,
         clock.instant());
-    return views.list(keys.list(guard.policy().scope(call.principal(), Action.KEY_READ), filter, call.page()),
+    return views.list(keys.list(guard.scope(call, Action.KEY_READ), filter, call.page()),
         views::key);
   }
 

@@ -39,7 +39,7 @@ final class OrganizationsApi {
   }
 
   private JsonNode list(AdminCall call) {
-    return views.list(directory.organizations(guard.policy().scope(call.principal(), Action.ORGANIZATION_READ),
+    return views.list(directory.organizations(guard.scope(call, Action.ORGANIZATION_READ),
         call.page()), views::organization);
   }
 

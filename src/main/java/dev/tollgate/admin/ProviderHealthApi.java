@@ -3,6 +3,8 @@ package dev.tollgate.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.policy.Action;
+import dev.tollgate.access.policy.Policy;
+import dev.tollgate.access.policy.Target;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.provider.probe.HealthReport;
 import dev.tollgate.provider.probe.ProviderProbes;
@@ -38,9 +40,13 @@ public final class ProviderHealthApi {
   }
 
   /** The route; the policy lets organisation-wide readers see it. */
-  public List<AdminRoute> routes(Vertx vertx) {
+  public List<AdminRoute> routes(Vertx vertx, Policy policy) {
+    Guard guard = new Guard(policy);
     return List.of(AdminRoute.get("/admin/v1/providers/health", Action.PROVIDER_HEALTH_READ,
-        "Each provider's reachability and credentials, checked with its cheapest call", call -> report(vertx)));
+        "Each provider's reachability and credentials, checked with its cheapest call", call -> {
+          guard.require(call, Action.PROVIDER_HEALTH_READ, Target.global());
+          return report(vertx);
+        }));
   }
 
   private ObjectNode report(Vertx vertx) {

@@ -58,7 +58,7 @@ final class TeamsApi {
   }
 
   private JsonNode list(AdminCall call) {
-    return views.list(directory.teams(guard.policy().scope(call.principal(), Action.TEAM_READ), call.query("name"),
+    return views.list(directory.teams(guard.scope(call, Action.TEAM_READ), call.query("name"),
         call.page()), views::team);
   }
 

@@ -50,7 +50,7 @@ final class UsageApi {
     long from = instant(call, "from", 0);
     long to = instant(call, "to", clock.millis() + 1);
     JdbiUsageStore.ExportQuery query = new JdbiUsageStore.ExportQuery(from, to,
-        guard.policy().scope(call.principal(), Action.USAGE_READ), call.query("key_id"), call.query("team_id"),
+        guard.scope(call, Action.USAGE_READ), call.query("key_id"), call.query("team_id"),
         call.query("user_id"), call.query("model"));
     HttpServerResponse response = call.context().response();
     response.setChunked(true)

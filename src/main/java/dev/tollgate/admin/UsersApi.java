@@ -61,7 +61,7 @@ final class UsersApi {
     });
     Directory.UserFilter filter = new Directory.UserFilter(call.query("team_id"),
         call.query("email").map(e -> e.toLowerCase(Locale.ROOT)), role, disabled);
-    return views.list(directory.users(guard.policy().scope(call.principal(), Action.USER_READ), filter, call.page()),
+    return views.list(directory.users(guard.scope(call, Action.USER_READ), filter, call.page()),
         views::user);
   }
 
