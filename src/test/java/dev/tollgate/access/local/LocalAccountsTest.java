@@ -286,6 +286,29 @@ class LocalAccountsTest {
     assertThatThrownBy(() -> accounts.regenerateRecoveryCodes(ANA)).isInstanceOf(IllegalStateException.class);
   }
 
+  @Test
+  void theStoreMovesTheLastTotpStepOnlyForwardSoAConcurrentReplayLoses() {
+    enrolTotp();
+    LocalCredentialStore store = new LocalCredentialStore(db.jdbi());
+    long used = step();
+    assertThat(store.advanceTotpStep(ANA, used)).as("the confirming step").isFalse();
+    assertThat(store.advanceTotpStep(ANA, used + 1)).isTrue();
+    assertThat(store.advanceTotpStep(ANA, used + 1)).as("a second node with the same code").isFalse();
+    assertThat(store.advanceTotpStep(ANA, used)).isFalse();
+    assertThat(store.advanceTotpStep(BOB, used + 5)).as("no TOTP, nothing to advance").isFalse();
+  }
+
+  @Test
+  void anEnrolmentIsConfirmedOnce() {
+    LocalCredentialStore store = new LocalCredentialStore(db.jdbi());
+    accounts.beginTotp(ANA, ANA_EMAIL);
+    String pending = store.totp(ANA).orElseThrow().sealedPending().orElseThrow();
+    assertThat(store.confirmTotp(ANA, pending, 7, T0)).isTrue();
+    assertThat(store.confirmTotp(ANA, pending, 8, T0)).isFalse();
+    assertThat(store.totp(ANA).orElseThrow().lastStep()).isEqualTo(7);
+    assertThat(store.totp(ANA).orElseThrow().toString()).doesNotContain("sealed:");
+  }
+
   // ------------------------------------------------------------ recovery codes
 
   @Test
