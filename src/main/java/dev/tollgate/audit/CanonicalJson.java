@@ -12,8 +12,9 @@ import java.util.Map;
  * ({@code \"}, {@code \\}, {@code \b \f \n \r \t}, other characters below U+0020 and unpaired
  * surrogates as a backslash, {@code u} and four lower-case hex digits; everything else literal, written
  * as UTF-8), integers in plain decimal, other numbers as {@link BigDecimal#stripTrailingZeros()} in
- * plain notation ({@code 1.50} is {@code 1.5}, {@code 1e3} is {@code 1000}, {@code 1.0} is {@code 1}). For objects of strings, integers
- * and nulls, which is all the hash envelope holds, this is exactly RFC 8785 (JCS).
+ * plain notation ({@code 1.50} is {@code 1.5}, {@code 1e3} is {@code 1000}, {@code 1.0} is {@code 1}).
+ * For objects of strings, integers and nulls, which is all the hash envelope holds, this is exactly
+ * RFC 8785 (JCS).
  */
 final class CanonicalJson {
   /** Numbers whose plain notation would be longer than this are kept in exponent notation. */
