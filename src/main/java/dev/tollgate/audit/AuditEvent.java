@@ -46,6 +46,14 @@ public record AuditEvent(Actor actor, String action, Target target, JsonNode bef
     return new AuditEvent(actor, action, target, before, after, requestId, sourceIp);
   }
 
+  /** Leaves out before/after: they are not yet redacted and may hold secrets. */
+  @Override
+  public String toString() {
+    return "AuditEvent[actor=" + actor + ", action=" + action + ", target=" + target + ", before="
+        + (before == null ? "none" : "(hidden)") + ", after=" + (after == null ? "none" : "(hidden)")
+        + ", requestId=" + requestId + ", sourceIp=" + sourceIp + "]";
+  }
+
   static void checkAction(String what, String action) {
     if (action == null || action.length() > MAX_ACTION || !ACTION.matcher(action).matches()) {
       throw new IllegalArgumentException(what + ": '" + action

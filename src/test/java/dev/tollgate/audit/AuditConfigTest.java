@@ -56,6 +56,13 @@ class AuditConfigTest {
   }
 
   @Test
+  void anEventsToStringNeverShowsItsUnredactedState() {
+    AuditEvent event = AuditEvent.of(Actor.master(), AuditActions.SECRET_CHANGE, Target.of("provider", "p"))
+        .withChange(null, AuditFixture.json("{\"api_key\":\"sk-live-999999\"}"));
+    assertThat(event.toString()).doesNotContain("sk-live-999999").contains("after=(hidden)", "secret.change");
+  }
+
+  @Test
   void aLongDisplayNameIsCutNotRefused() {
     Actor a = Actor.anonymous("x".repeat(10_000));
     assertThat(a.display()).hasSize(Actor.MAX_DISPLAY).endsWith("…");
