@@ -69,7 +69,7 @@ class MainTest {
         """.formatted(dir.resolve("data/t.db")));
 
     assertThat(run("migrate", "--config", config.toString())).isZero();
-    assertThat(out.toString()).contains("2 migration(s) applied to sqlite");
+    assertThat(out.toString()).contains("3 migration(s) applied to sqlite");
     assertThat(Files.exists(dir.resolve("data/t.db"))).isTrue();
     assertThat(run("migrate", "--config", config.toString())).isZero();
     assertThat(out.toString()).contains("0 migration(s) applied");
