@@ -28,7 +28,7 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** The whole command tree; {@code doctor} and {@code secrets} are added here: they take a clock or the environment. */
+  /** The whole command tree; {@code doctor} and {@code secrets} are added here: they take a clock or the env. */
   static CommandLine commandLine() {
     return new CommandLine(new Main()).addSubcommand(new DoctorCommand(java.time.Clock.systemUTC()))
         .addSubcommand(SecretsCommand.commandLine(System.getenv()));

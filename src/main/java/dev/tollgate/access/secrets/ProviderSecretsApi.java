@@ -62,7 +62,8 @@ public final class ProviderSecretsApi {
     ProviderSecrets.Change change = secrets.set(provider, secretField, value, actor);
     JsonNode after = change.after().map(i -> (JsonNode) i.toJson(json))
         .orElseThrow(() -> new IllegalStateException("the secret just set is not stored"));
-    return new Outcome(change.created() ? 201 : 200, after, audit("provider_secret.set", provider, secretField, change));
+    return new Outcome(change.created() ? 201 : 200, after,
+        audit("provider_secret.set", provider, secretField, change));
   }
 
   /** Deletes the value; 404 when none is stored. */

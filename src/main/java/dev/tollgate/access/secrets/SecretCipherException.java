@@ -11,7 +11,10 @@ public final class SecretCipherException extends RuntimeException {
     MALFORMED,
     /** Encrypted under a key id that {@code TOLLGATE_ENCRYPTION_KEY} does not list. */
     UNKNOWN_KEY,
-    /** The key is known but the ciphertext does not authenticate: tampered, moved from another row, or a different key under the same id. */
+    /**
+     * The key is known but the ciphertext does not authenticate: tampered, moved from another row, or a
+     * different key under the same id.
+     */
     NOT_AUTHENTIC
   }
 
