@@ -29,9 +29,10 @@ public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
-  /** The whole command tree; {@code doctor} is added here because it takes its clock from outside. */
+  /** The whole command tree; {@code doctor} and {@code secrets} are added here: they take a clock or the env. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main()).addSubcommand(new DoctorCommand(java.time.Clock.systemUTC()));
+    return new CommandLine(new Main()).addSubcommand(new DoctorCommand(java.time.Clock.systemUTC()))
+        .addSubcommand(SecretsCommand.commandLine(System.getenv()));
   }
 
   public static void main(String[] args) {
