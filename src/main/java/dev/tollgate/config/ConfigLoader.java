@@ -1,5 +1,11 @@
 package dev.tollgate.config;
 
+import dev.tollgate.access.local.Argon2Parameters;
+import dev.tollgate.access.local.LocalAccountsConfig;
+import dev.tollgate.access.secrets.EncryptionKeys;
+import dev.tollgate.access.secrets.SecretsConfig;
+import dev.tollgate.audit.AuditConfig;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -78,27 +84,31 @@ public final class ConfigLoader {
 
     List<String> problems = new ArrayList<>();
     ConfigNode top = new ConfigNode(root, "", problems, new Interpolator(env));
-    top.allowOnly("server", "database", "auth", "logging", "usage", "routing", "providers", "models");
+    top.allowOnly("server", "database", "auth", "logging", "usage", "routing", "providers", "models", "secrets",
+        "audit");
 
     ServerConfig server = server(top.child("server"));
     DatabaseConfig database = database(top.child("database"));
-    AuthConfig auth = auth(top.child("auth"));
+    AuthConfig auth = auth(top.child("auth"), problems);
     LoggingConfig logging = logging(top.child("logging"));
     UsageConfig usage = usage(top.child("usage"));
     RoutingConfig routing = routing(top.child("routing"));
     List<ProviderConfig> providers = providers(top.child("providers"));
     List<ModelConfig> models = models(top.child("models"), providers, routing);
+    SecretsConfig secrets = secrets(top.child("secrets"), problems);
+    AuditConfig audit = audit(top.child("audit"), problems);
 
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new TollgateConfig(server, database, auth, logging, usage, routing, providers, models);
+    return new TollgateConfig(server, database, auth, logging, usage, routing, providers, models, secrets, audit);
   }
 
   private void applyEnvironmentOverrides(ObjectNode root) {
     override(root, "auth", "master_key", env.get("TOLLGATE_MASTER_KEY"));
     override(root, "database", "url", env.get("TOLLGATE_DATABASE_URL"));
     override(root, "server", "port", env.get("TOLLGATE_PORT"));
+    override(root, "secrets", "encryption_key", env.get(EncryptionKeys.ENV));
   }
 
   private static void override(ObjectNode root, String section, String field, String value) {
@@ -133,16 +143,94 @@ public final class ConfigLoader {
     return new DatabaseConfig(url, n.child("max_pool_size").integer(8, 1, 256));
   }
 
-  private AuthConfig auth(ConfigNode n) {
+  private AuthConfig auth(ConfigNode n, List<String> problems) {
     n.expectObject();
-    n.allowOnly("master_key");
+    n.allowOnly("master_key", "sessions", "local");
     ConfigNode keyNode = n.child("master_key");
     String key = keyNode.requiredString();
     if (!key.isBlank() && !dev && key.length() < MIN_MASTER_KEY_LENGTH) {
       keyNode.problem("must be at least " + MIN_MASTER_KEY_LENGTH + " characters (is " + key.length()
           + "); use --dev to relax this for local experiments");
     }
-    return new AuthConfig(new Secret(key));
+    return new AuthConfig(new Secret(key), sessions(n.child("sessions")), local(n.child("local"), problems));
+  }
+
+  private SessionConfig sessions(ConfigNode n) {
+    n.expectObject();
+    n.allowOnly("idle_timeout", "absolute_timeout", "secure_cookie");
+    SessionConfig d = SessionConfig.DEFAULTS;
+    ConfigNode idleNode = n.child("idle_timeout");
+    Duration idle = idleNode.duration(d.idleTimeout());
+    ConfigNode absoluteNode = n.child("absolute_timeout");
+    Duration absolute = absoluteNode.duration(d.absoluteTimeout());
+    if (idle.isZero()) {
+      idleNode.problem("must be more than 0");
+    }
+    if (absolute.compareTo(idle) < 0) {
+      absoluteNode.problem("must be at least auth.sessions.idle_timeout");
+    }
+    return new SessionConfig(idle, absolute, n.child("secure_cookie").bool(true));
+  }
+
+  private LocalAccountsConfig local(ConfigNode n, List<String> problems) {
+    n.expectObject();
+    n.allowOnly("password", "lockout", "totp");
+    LocalAccountsConfig d = LocalAccountsConfig.DEFAULTS;
+    ConfigNode password = n.child("password");
+    password.expectObject();
+    password.allowOnly("min_length", "argon2");
+    ConfigNode argon = password.child("argon2");
+    argon.expectObject();
+    argon.allowOnly("memory_kib", "iterations", "parallelism");
+    ConfigNode lockout = n.child("lockout");
+    lockout.expectObject();
+    lockout.allowOnly("max_failures", "initial", "max", "forget_after");
+    ConfigNode totp = n.child("totp");
+    totp.expectObject();
+    totp.allowOnly("issuer");
+    try {
+      return new LocalAccountsConfig(
+          new Argon2Parameters(argon.child("memory_kib").integer(d.argon2().memoryKib(), 1, 4 * 1024 * 1024),
+              argon.child("iterations").integer(d.argon2().iterations(), 1, 100),
+              argon.child("parallelism").integer(d.argon2().parallelism(), 1, 64)),
+          password.child("min_length").integer(d.minPasswordLength(), 1, 1024),
+          lockout.child("max_failures").integer(d.maxFailures(), 1, 1000),
+          lockout.child("initial").duration(d.initialLockout()),
+          lockout.child("max").duration(d.maxLockout()),
+          lockout.child("forget_after").duration(d.forgetFailuresAfter()),
+          totp.child("issuer").string(d.totpIssuer()));
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add("auth.local.password.argon2: " + e.getMessage());
+      return d;
+    }
+  }
+
+  private SecretsConfig secrets(ConfigNode n, List<String> problems) {
+    n.expectObject();
+    n.allowOnly("encryption_key", "reencrypt_batch_size");
+    try {
+      return new SecretsConfig(n.child("encryption_key").optionalString().map(Secret::new),
+          n.child("reencrypt_batch_size").integer(SecretsConfig.DEFAULT_BATCH_SIZE, 1, 10_000));
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+      return SecretsConfig.DISABLED;
+    }
+  }
+
+  private AuditConfig audit(ConfigNode n, List<String> problems) {
+    n.expectObject();
+    n.allowOnly("redact_fields", "max_snapshot_bytes");
+    try {
+      ConfigNode fields = n.child("redact_fields");
+      return new AuditConfig(fields.isMissing() ? List.of() : fields.stringList(),
+          n.child("max_snapshot_bytes").integer(AuditConfig.DEFAULT_MAX_SNAPSHOT_BYTES, 1, Integer.MAX_VALUE));
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
+      return AuditConfig.defaults();
+    }
   }
 
   private LoggingConfig logging(ConfigNode n) {

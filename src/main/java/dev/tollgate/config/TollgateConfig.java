@@ -1,5 +1,8 @@
 package dev.tollgate.config;
 
+import dev.tollgate.access.secrets.SecretsConfig;
+import dev.tollgate.audit.AuditConfig;
+
 import java.util.List;
 import java.util.Optional;
 
@@ -12,7 +15,9 @@ public record TollgateConfig(
     UsageConfig usage,
     RoutingConfig routing,
     List<ProviderConfig> providers,
-    List<ModelConfig> models) {
+    List<ModelConfig> models,
+    SecretsConfig secrets,
+    AuditConfig audit) {
 
   public TollgateConfig {
     providers = List.copyOf(providers);
@@ -25,12 +30,13 @@ public record TollgateConfig(
 
   /** A copy listening on another port (tests bind to 0). */
   public TollgateConfig withPort(int port) {
-    return new TollgateConfig(server.withPort(port), database, auth, logging, usage, routing, providers, models);
+    return new TollgateConfig(server.withPort(port), database, auth, logging, usage, routing, providers, models,
+        secrets, audit);
   }
 
   /** A copy using another database URL. */
   public TollgateConfig withDatabaseUrl(String url) {
-    return new TollgateConfig(
-        server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, routing, providers, models);
+    return new TollgateConfig(server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, routing,
+        providers, models, secrets, audit);
   }
 }
