@@ -18,8 +18,12 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One issuer's JSON Web Key Set, kept in memory so verifying a token never waits on the network while
- * the set is fresh. Lookups return futures that are already complete on that path; only a fetch (first
- * use, the set older than {@code ttl}, or a {@code kid} the set lacks) runs, on {@code fetchExecutor}.
+ * it holds the key asked for. Lookups return futures that are already complete on that path; fetches
+ * (first use, a set older than {@code ttl}, a {@code kid} the set lacks) run on {@code fetchExecutor}, and
+ * a future that waits for one completes on that executor's thread.
+ *
+ * <p>A set older than {@code ttl} is still used for the key it has while a refresh runs in the
+ * background; only a key the set lacks makes the caller wait for a fetch.
  *
  * <p>Key rotation: an issuer publishes a new key before signing with it, so an unknown {@code kid} is
  * a reason to refetch at once, but at most once per {@code minRefetch}, so a flood of tokens with made-up
@@ -77,6 +81,12 @@ public final class JwksCache {
         List<JWK> found = selector.select(cached);
         boolean fresh = now.isBefore(fetchedAt.plus(ttl));
         if ((fresh && !found.isEmpty()) || !mayFetch) {
+          return CompletableFuture.completedFuture(found);
+        }
+        if (!found.isEmpty()) {
+          // Stale but the key is there: answer now and refresh behind the caller, so the hot path
+          // never waits for a routine refresh. A key the issuer removed works until that fetch lands.
+          startFetch(now);
           return CompletableFuture.completedFuture(found);
         }
       } else if (!mayFetch) {

@@ -203,6 +203,8 @@ public final class OidcSignIn {
       case ParsedToken.Signed signed -> tokens.verify(signed.jwt()).join();
     };
     return switch (check) {
+      case TokenCheck.Invalid(TokenRefusal refusal) when refusal.reason() == TokenRefusal.Reason.KEYS_UNAVAILABLE ->
+          refused(SignInFailure.Reason.PROVIDER_UNAVAILABLE, refusal.detail());
       case TokenCheck.Invalid(TokenRefusal refusal) -> new SignInOutcome.Refused(SignInFailure.idToken(refusal));
       case TokenCheck.Valid(JWTClaimsSet claims) -> identify(claims, login);
     };

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -19,11 +20,17 @@ public final class JwksServer implements AutoCloseable {
   private final AtomicReference<String> body = new AtomicReference<>("{\"keys\":[]}");
   private final AtomicInteger status = new AtomicInteger(200);
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicReference<CountDownLatch> hold = new AtomicReference<>(new CountDownLatch(0));
 
   public JwksServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/jwks", exchange -> {
       requests.incrementAndGet();
+      try {
+        hold.get().await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.sendResponseHeaders(status.get(), bytes.length);
@@ -38,6 +45,11 @@ public final class JwksServer implements AutoCloseable {
   public void publish(JWK... keys) {
     body.set(new JWKSet(List.of(keys)).toPublicJWKSet().toString());
     status.set(200);
+  }
+
+  /** Answers nothing until {@code release} counts down. */
+  public void holdResponsesUntil(CountDownLatch release) {
+    hold.set(release);
   }
 
   public void failWith(int httpStatus) {

@@ -1,6 +1,7 @@
 package dev.tollgate.access.jwt;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -17,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.UnaryOperator;
@@ -229,13 +232,37 @@ class JwtCallerVerifierTest {
     clock.advance(TTL);
     jwks.failWith(500);
 
+    CompletableFuture<JwtOutcome> stale = verifier.verify(token);
+    assertThat(stale).as("a stale set answers at once and refreshes behind the caller").isDone();
+    assertThat(stale.join()).isInstanceOf(JwtOutcome.Accepted.class);
+    await().until(() -> jwks.requests() == 2 && verifier.keys(ISSUER).orElseThrow().fetches() == 2);
     assertThat(verify(token)).as("a failed refresh keeps the last good keys").isInstanceOf(JwtOutcome.Accepted.class);
-    assertThat(jwks.requests()).isEqualTo(2);
 
     jwks.publish(K2);
     clock.advance(MIN_REFETCH);
-    assertThat(reason(verify(token))).as("the next refresh sees K1 removed").isEqualTo(TokenRefusal.Reason.UNKNOWN_KEY);
+    assertThat(verify(token)).as("still answered from the stale set").isInstanceOf(JwtOutcome.Accepted.class);
+    await().untilAsserted(() -> assertThat(reason(verify(token))).as("the refresh saw K1 removed")
+        .isEqualTo(TokenRefusal.Reason.UNKNOWN_KEY));
     assertThat(jwks.requests()).isEqualTo(3);
+  }
+
+  @Test
+  void concurrentLookupsOfAnUnknownKidShareOneFetch() throws Exception {
+    verify(Tokens.sign(K1, claims().build()));
+    clock.advance(MIN_REFETCH);
+    jwks.publish(K1, K2);
+    CountDownLatch release = new CountDownLatch(1);
+    jwks.holdResponsesUntil(release);
+
+    List<CompletableFuture<JwtOutcome>> waiting = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      waiting.add(verifier.verify(Tokens.sign(K2, claims().subject("svc-" + i).build())));
+    }
+    assertThat(waiting).as("all wait on the fetch in flight").noneMatch(CompletableFuture::isDone);
+    release.countDown();
+
+    assertThat(waiting).allSatisfy(f -> assertThat(f.get(30, TimeUnit.SECONDS)).isInstanceOf(JwtOutcome.Accepted.class));
+    assertThat(jwks.requests()).isEqualTo(2);
   }
 
   @Test
