@@ -4,6 +4,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Maps the groups (or roles) a token carries at a configured claim path to Tollgate roles and teams.
@@ -42,6 +43,6 @@ public record ClaimMapper(ClaimPath groups, Map<String, Set<String>> groupRoles,
 
   private static Map<String, Set<String>> copy(Map<String, Set<String>> map) {
     return map.entrySet().stream().collect(
-        java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> Set.copyOf(e.getValue())));
+        Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> Set.copyOf(e.getValue())));
   }
 }

@@ -3,6 +3,7 @@ package dev.tollgate.access.jwt;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import java.text.ParseException;
 
@@ -32,7 +33,7 @@ public sealed interface ParsedToken {
       return switch (jwt) {
         case SignedJWT signed -> new Signed(signed, signed.getJWTClaimsSet());
         // An unsigned ("alg": "none") token proves nothing about who made it.
-        case com.nimbusds.jwt.PlainJWT plain -> unusable(TokenRefusal.Reason.ALGORITHM_NOT_ALLOWED,
+        case PlainJWT plain -> unusable(TokenRefusal.Reason.ALGORITHM_NOT_ALLOWED,
             "unsigned token (alg none)");
         default -> unusable(TokenRefusal.Reason.MALFORMED, "encrypted tokens are not accepted");
       };

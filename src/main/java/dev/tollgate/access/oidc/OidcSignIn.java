@@ -1,5 +1,6 @@
 package dev.tollgate.access.oidc;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ErrorObject;
@@ -23,7 +24,6 @@ import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
-import com.nimbusds.jwt.JWTClaimsSet;
 import dev.tollgate.access.jwt.ClaimMapper;
 import dev.tollgate.access.jwt.JwksCache;
 import dev.tollgate.access.jwt.ParsedToken;
