@@ -8,12 +8,22 @@ import dev.tollgate.access.Authenticator;
 import dev.tollgate.access.KeyCache;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.KeyService;
+import dev.tollgate.access.directory.Organization;
+import dev.tollgate.access.local.LocalAccounts;
+import dev.tollgate.access.secrets.CipherSealer;
+import dev.tollgate.access.secrets.SecretCipher;
+import dev.tollgate.access.session.Sessions;
+import dev.tollgate.access.signin.UserProvisioner;
+import dev.tollgate.admin.ChainedAudit;
+import dev.tollgate.admin.SignInApi;
+import dev.tollgate.audit.AuditLog;
+import dev.tollgate.store.JdbiSessionStore;
+import java.util.Optional;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.AdminAudit;
 import dev.tollgate.admin.AdminAuthenticator;
 import dev.tollgate.admin.AdminRoute;
 import dev.tollgate.admin.AdminRoutes;
-import dev.tollgate.admin.LoggedAudit;
 import dev.tollgate.access.policy.Policy;
 import dev.tollgate.store.JdbiDirectory;
 import dev.tollgate.admin.ProviderHealthApi;
@@ -123,9 +133,18 @@ public final class Tollgate implements AutoCloseable {
         new AnthropicRequestDecoder(json), settlement, recorder, tokens, metrics, json, async,
         inFlight, ids, clock);
     JdbiDirectory directory = new JdbiDirectory(database.jdbi());
-    AdminAudit audit = new LoggedAudit(json);
     Policy policy = new Policy();
-    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit, ids, json, clock);
+    this.auditLog = new AuditLog(database, config.audit(), ids, clock);
+    AdminAudit audit = new ChainedAudit(auditLog);
+    SecureRandom random = new SecureRandom();
+    Optional<SecretCipher> cipher = config.secrets().keys().map(k -> new SecretCipher(k, random));
+    LocalAccounts localAccounts = LocalAccounts.create(config.auth().local(), database.jdbi(),
+        new CipherSealer(cipher), random, clock);
+    Sessions sessions = new Sessions(new JdbiSessionStore(database.jdbi()), config.auth().sessions(), random, clock);
+    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit, localAccounts, sessions,
+        ids, json, clock);
+    SignInApi signIn = new SignInApi(directory, localAccounts, sessions, Optional.empty(),
+        new UserProvisioner(directory, Organization.DEFAULT_ID, ids, clock), auditLog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
     HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);
     router.health().forEach((id, h) -> {
@@ -144,12 +163,13 @@ public final class Tollgate implements AutoCloseable {
     adminRoutes.addAll(providerHealth.routes(vertx, policy));
     this.adminRoutes = List.copyOf(adminRoutes);
     AdminRoutes adminApi = new AdminRoutes(adminRoutes, new AdminAuthenticator(authenticator, keyStore, directory,
-        clock), async, json);
-    this.serverFactory = p -> new GatewayVerticle(plane, adminApi, models, health, p);
+        sessions, clock), async, json);
+    this.serverFactory = p -> new GatewayVerticle(plane, adminApi, signIn, models, health, p);
   }
 
   private final java.util.function.IntFunction<GatewayVerticle> serverFactory;
   private final List<AdminRoute> adminRoutes;
+  private final AuditLog auditLog;
 
   /** Migrates the database, starts the usage writer and the servers; returns once listening. */
   public static Tollgate start(TollgateConfig config) {
@@ -221,6 +241,11 @@ public final class Tollgate implements AutoCloseable {
 
   public KeyService keys() {
     return keyService;
+  }
+
+  /** The hash-chained audit log. */
+  public AuditLog audit() {
+    return auditLog;
   }
 
   /** Every admin API route, as mounted (the OpenAPI document and the role matrix test read it). */

@@ -11,7 +11,13 @@ import dev.tollgate.access.directory.User;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.server.ApiError;
 import dev.tollgate.server.Credentials;
+import dev.tollgate.access.session.Session;
+import dev.tollgate.access.session.Sessions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Set;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,28 +25,39 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Who is calling the admin API: the master key, or a person through a virtual key that acts for them.
+ * Who is calling the admin API: the master key, a person through a virtual key that acts for them, or
+ * a person signed in to the console (session cookie).
  * Reads the database directly (admin calls run on virtual threads and must see a revocation or a
  * role change at once, not after a cache refresh). Service account keys administer nothing.
  */
 public final class AdminAuthenticator {
+  /** The header a session's state-changing request echoes its CSRF token in. */
+  public static final String CSRF_HEADER = "X-CSRF-Token";
+  private static final Set<HttpMethod> SAFE_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
   private final Authenticator authenticator;
   private final KeyStore keys;
   private final Directory directory;
+  private final Sessions sessions;
   private final Clock clock;
 
-  public AdminAuthenticator(Authenticator authenticator, KeyStore keys, Directory directory, Clock clock) {
+  public AdminAuthenticator(Authenticator authenticator, KeyStore keys, Directory directory, Sessions sessions,
+      Clock clock) {
     this.authenticator = authenticator;
     this.keys = keys;
     this.directory = directory;
+    this.sessions = sessions;
     this.clock = clock;
   }
 
-  /** The principal, or a {@code GatewayException} (401 / 403). Blocks. */
+  /**
+   * The principal, or a {@code GatewayException} (401 / 403). A key in the headers wins over a session
+   * cookie; a session's state-changing request must echo its CSRF token. Blocks.
+   */
   public Principal authenticate(HttpServerRequest request) {
     String presented = Credentials.presented(request);
     if (presented == null || presented.isBlank()) {
-      throw ApiError.missingKey().exception();
+      return fromSession(request);
     }
     if (authenticator.isMaster(presented)) {
       return new Principal.Master();
@@ -62,6 +79,25 @@ public final class AdminAuthenticator {
           .exception();
     }
     return person(key.userId().get(), Principal.Via.KEY, Optional.of(key.id()));
+  }
+
+  private Principal fromSession(HttpServerRequest request) {
+    io.vertx.core.http.Cookie cookie = request.getCookie(Sessions.COOKIE);
+    if (cookie == null) {
+      throw ApiError.missingKey().exception();
+    }
+    Session session = sessions.resolve(cookie.getValue()).orElseThrow(() ->
+        new ApiError(401, "authentication_error", "session_expired", "the session has ended; sign in again")
+            .exception());
+    if (!SAFE_METHODS.contains(request.method())) {
+      String echoed = request.getHeader(CSRF_HEADER);
+      if (echoed == null || !MessageDigest.isEqual(echoed.getBytes(StandardCharsets.UTF_8),
+          session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
+        throw new ApiError(403, "permission_error", "csrf_failed", "a state-changing request with a session must "
+            + "carry the session's CSRF token in " + CSRF_HEADER).exception();
+      }
+    }
+    return person(session.userId(), Principal.Via.SESSION, Optional.of(session.idHash().substring(0, 12)));
   }
 
   /** The person with this user id as they are now, or 401 when they no longer exist or are disabled. */

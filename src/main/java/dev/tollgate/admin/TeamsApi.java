@@ -180,7 +180,7 @@ final class TeamsApi {
   /** A person's own organisation; the master key's default one. */
   static String ownOrg(Principal principal) {
     return switch (principal) {
-      case Principal.Master m -> "default";
+      case Principal.Master m -> dev.tollgate.access.directory.Organization.DEFAULT_ID;
       case Principal.Person p -> p.orgId();
     };
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.server;
 
 import dev.tollgate.admin.AdminRoutes;
+import dev.tollgate.admin.SignInApi;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.observe.GatewayMetrics;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class GatewayVerticle extends VerticleBase {
   private final DataPlane plane;
   private final AdminRoutes admin;
+  private final SignInApi signIn;
   private final ModelsHandler models;
   private final HealthService health;
   private final int port;
@@ -46,10 +48,11 @@ public final class GatewayVerticle extends VerticleBase {
   private final Map<String, CodecUpstream> codecs = new HashMap<>();
   private HttpServer server;
 
-  public GatewayVerticle(DataPlane plane, AdminRoutes admin, ModelsHandler models,
+  public GatewayVerticle(DataPlane plane, AdminRoutes admin, SignInApi signIn, ModelsHandler models,
       HealthService health, int port) {
     this.plane = plane;
     this.admin = admin;
+    this.signIn = signIn;
     this.models = models;
     this.health = health;
     this.port = port;
@@ -123,6 +126,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.getWithRegex("/v1/models/(?<id>.+)").handler(models::get);
 
     admin.mount(router, jsonOnly, body);
+    signIn.mount(router, jsonOnly, body);
 
     router.get("/health/live").handler(ctx -> json(ctx, 200, "{\"status\":\"UP\"}"));
     router.get("/health/ready").handler(ctx -> plane.async().blocking(ctx.vertx().getOrCreateContext(), health::ready)

@@ -16,6 +16,10 @@ import java.util.UUID;
  */
 final class AdminFixture {
   static final String MASTER = TestGateway.MASTER_KEY;
+  /** 32 bytes, base64: what TOLLGATE_ENCRYPTION_KEY holds. */
+  static final String ENCRYPTION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+  /** Long, uncommon, free of any test email: passes the password policy. */
+  static final String PASSWORD = "amber-kettle-Orbit-7-quietly";
 
   final TestGateway gateway;
   final String alpha;

@@ -3,6 +3,7 @@ package dev.tollgate.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import dev.tollgate.access.local.TotpCodes;
 import dev.tollgate.testing.TestGateway;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -36,8 +38,8 @@ class RoleMatrixTest {
   /** A request to make: the path with real ids, and a body (null for none). */
   record Call(String path, String body) {}
 
-  /** One row: how to make a fresh request for the route, and who may make it. */
-  record Row(Function<AdminFixture, Call> sample, Set<As> allowed) {}
+  /** One row: how to make a fresh request for the route as someone, and who may make it. */
+  record Row(BiFunction<AdminFixture, As, Call> sample, Set<As> allowed) {}
 
   private TestGateway gateway;
   private AdminFixture f;
@@ -51,7 +53,7 @@ class RoleMatrixTest {
         models:
           - name: m
             deployments: [ { provider: demo, model: mock-model } ]
-        """, "");
+        """, "secrets: { encryption_key: \"" + AdminFixture.ENCRYPTION_KEY + "\" }");
     f = new AdminFixture(gateway);
     // Targets live in team alpha, where team_admin administers and member belongs; viewer and auditor are
     // elsewhere (ops) but read organisation-wide. Fresh objects for every call that changes something.
@@ -87,6 +89,21 @@ class RoleMatrixTest {
     }, EnumSet.of(As.ADMIN, As.VIEWER, As.AUDITOR, As.TEAM_ADMIN));
     row("PATCH /admin/v1/users/:id", x -> new Call("/admin/v1/users/" + x.member.userId(), "{\"name\":\"M\"}"),
         Set.of(As.ADMIN));
+    row("PUT /admin/v1/users/:id/password", x -> {
+      String teammate = x.user("member");
+      x.join(x.alpha, teammate, "member");
+      return new Call("/admin/v1/users/" + teammate + "/password", "{\"password\":\"" + AdminFixture.PASSWORD + "\"}");
+    }, Set.of(As.ADMIN));
+    row("POST /admin/v1/me/totp", x -> new Call("/admin/v1/me/totp", null), EVERY_ROLE);
+    row("POST /admin/v1/me/totp/confirm", (x, as) -> {
+      String code = "000000";
+      if (EVERY_ROLE.contains(as)) {
+        HttpResponse<String> begun = gateway.call("POST", "/admin/v1/me/totp", secret(as), null);
+        code = TotpCodes.now(AdminFixture.json(begun).get("secret").asText());
+      }
+      return new Call("/admin/v1/me/totp/confirm", "{\"code\":\"" + code + "\"}");
+    }, EVERY_ROLE);
+    row("DELETE /admin/v1/me/totp", x -> new Call("/admin/v1/me/totp", null), EVERY_ROLE);
     row("GET /admin/v1/keys", x -> new Call("/admin/v1/keys", null), EVERY_ROLE);
     row("POST /admin/v1/keys", x -> new Call("/admin/v1/keys", "{\"name\":\"n\",\"team_id\":\"" + x.alpha + "\"}"),
         Set.of(As.ADMIN, As.TEAM_ADMIN, As.MEMBER));
@@ -100,6 +117,10 @@ class RoleMatrixTest {
   }
 
   private void row(String route, Function<AdminFixture, Call> sample, Set<As> allowed) {
+    row(route, (x, as) -> sample.apply(x), allowed);
+  }
+
+  private void row(String route, BiFunction<AdminFixture, As, Call> sample, Set<As> allowed) {
     assertThat(rows.put(route, new Row(sample, allowed))).as("duplicate row " + route).isNull();
   }
 
@@ -132,7 +153,7 @@ class RoleMatrixTest {
       for (As as : As.values()) {
         boolean allowed = row.allowed().contains(as);
         tests.add(dynamicTest(key(route) + " as " + as + (allowed ? " is allowed" : " is denied"), () -> {
-          Call call = row.sample().apply(f);
+          Call call = row.sample().apply(f, as);
           HttpResponse<String> r = gateway.call(route.method().name(), call.path(), secret(as), call.body());
           if (allowed) {
             assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);

@@ -13,6 +13,8 @@ public enum Action {
   USER_READ(true),
   /** Name, organisation role, disabling: an organisation admin's business. */
   USER_UPDATE(false),
+  /** A person's password and second factor: their own, or anyone's for an organisation admin. */
+  CREDENTIALS_UPDATE(false),
   MEMBERSHIP_READ(true),
   MEMBERSHIP_WRITE(false),
   KEY_CREATE(false),

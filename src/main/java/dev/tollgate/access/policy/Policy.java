@@ -24,8 +24,8 @@ import java.util.stream.Collectors;
  *   <tr><td>team_admin</td><td>their teams</td><td>read the team, its members, keys and usage; manage
  *       members and keys</td></tr>
  *   <tr><td>member</td><td>their teams</td><td>read the team and its members</td></tr>
- *   <tr><td>anyone</td><td>what they own</td><td>read themselves; create, read, rotate and revoke their
- *       own keys in their teams; read their own usage</td></tr>
+ *   <tr><td>anyone</td><td>what they own</td><td>read themselves; set their password and second factor;
+ *       create, read, rotate and revoke their own keys in their teams; read their own usage</td></tr>
  * </table>
  */
 public final class Policy {
@@ -39,8 +39,8 @@ public final class Policy {
       Action.MEMBERSHIP_READ, Action.MEMBERSHIP_WRITE, Action.KEY_CREATE, Action.KEY_READ, Action.KEY_UPDATE,
       Action.USAGE_READ);
   private static final Set<Action> TEAM_MEMBER = EnumSet.of(Action.TEAM_READ, Action.MEMBERSHIP_READ);
-  private static final Set<Action> OWNER = EnumSet.of(Action.USER_READ, Action.KEY_CREATE, Action.KEY_READ,
-      Action.KEY_UPDATE, Action.USAGE_READ);
+  private static final Set<Action> OWNER = EnumSet.of(Action.USER_READ, Action.CREDENTIALS_UPDATE, Action.KEY_CREATE,
+      Action.KEY_READ, Action.KEY_UPDATE, Action.USAGE_READ);
 
   private static Set<Action> readOnlyExcept(Action... excluded) {
     Set<Action> out = EnumSet.noneOf(Action.class);
