@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The wire shape of an entry for the admin API and the JSON-lines export:
- * {@code {"seq","id","time" (ISO-8601 UTC),"time_ms","actor":{"type","id","display"},"action",
+ * {@code {"seq","id","time" (ISO-8601 UTC),"time_ms","org_id","actor":{"type","id","display"},"action",
  * "target":{"type","id"}|null,"before","after" (JSON or null),"request_id","source_ip","prev_hash","hash"}}.
  * To check a hash from an export, rebuild the envelope of {@link AuditLog} with {@code time_ms} and the
  * canonical text of {@code before}/{@code after}.
@@ -20,6 +20,7 @@ public final class AuditJson {
     o.put("id", e.id());
     o.put("time", e.time().toString());
     o.put("time_ms", e.time().toEpochMilli());
+    o.put("org_id", e.orgId());
     o.putObject("actor")
         .put("type", e.actor().type().wireName())
         .put("id", e.actor().id())

@@ -26,14 +26,16 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  * is a string, an integer or {@code null}, so JCS and {@link CanonicalJson} agree):
  * <pre>
  * {"action":s,"actor_display":s|null,"actor_id":s|null,"actor_type":s,"after":s|null,"before":s|null,
- *  "id":s,"prev_hash":s,"request_id":s|null,"seq":n,"source_ip":s|null,"target_id":s|null,
- *  "target_type":s|null,"time":n}
+ *  "id":s,"org_id":s|null,"prev_hash":s,"request_id":s|null,"seq":n,"source_ip":s|null,
+ *  "target_id":s|null,"target_type":s|null,"time":n}
  * </pre>
- * {@code time} is epoch milliseconds; {@code before}/{@code after} are the stored {@code before_json}/
- * {@code after_json} text as JSON <em>strings</em> (not nested objects), so a verifier needs no JSON
- * number rules and SQL NULL stays distinct from the text {@code null}. {@code prev_hash} of seq 1 is 64
- * zeros; seq n+1 has the {@code hash} of seq n. The one-row {@code audit_head} table holds the last seq
- * and hash, which lets a verifier notice entries cut from, or forged onto, the end.
+ * {@code time} is epoch milliseconds. {@code org_id} is the organisation the entry belongs to, null for
+ * gateway-wide entries; it is hashed because it decides who may read the entry, so moving an entry into
+ * or out of an organisation's view is tampering too. {@code before}/{@code after} are the stored
+ * {@code before_json}/{@code after_json} text as JSON <em>strings</em> (not nested objects), so a verifier
+ * needs no JSON number rules and SQL NULL stays distinct from the text {@code null}. {@code prev_hash}
+ * of seq 1 is 64 zeros; seq n+1 has the {@code hash} of seq n. The one-row {@code audit_head} table holds
+ * the last seq and hash, which lets a verifier notice entries cut from, or forged onto, the end.
  *
  * <h2>Concurrency</h2>
  * An append reads the head, inserts the entry after it and moves the head in one transaction that holds
@@ -105,16 +107,18 @@ public final class AuditLog {
         .map((rs, ctx) -> new Head(rs.getLong("seq"), rs.getString("hash")))
         .one();
     Target target = event.target();
-    AuditRow unhashed = new AuditRow(head.seq() + 1, ids.next(), clock.millis(), event.actor().type().wireName(),
+    AuditRow unhashed = new AuditRow(head.seq() + 1, ids.next(), clock.millis(), event.orgId(),
+        event.actor().type().wireName(),
         event.actor().id(), event.actor().display(), event.action(), target == null ? null : target.type(),
         target == null ? null : target.id(), before, after, event.requestId(), event.sourceIp(), head.hash(), null);
     AuditRow row = unhashed.withHash(unhashed.computeHash());
-    h.createUpdate("INSERT INTO audit_log (" + AuditRows.COLUMNS + ") VALUES (:seq, :id, :time, :actorType, "
+    h.createUpdate("INSERT INTO audit_log (" + AuditRows.COLUMNS + ") VALUES (:seq, :id, :time, :orgId, :actorType, "
             + ":actorId, :actorDisplay, :action, :targetType, :targetId, :before, :after, :requestId, :sourceIp, "
             + ":prevHash, :hash)")
         .bind("seq", row.seq())
         .bind("id", row.id())
         .bind("time", row.time())
+        .bind("orgId", row.orgId())
         .bind("actorType", row.actorType())
         .bind("actorId", row.actorId())
         .bind("actorDisplay", row.actorDisplay())

@@ -78,6 +78,7 @@ public final class AuditQuery {
     Map<String, Object> args = new LinkedHashMap<>();
     boolean newestFirst = order == Order.NEWEST_FIRST;
     condition(sql, args, newestFirst ? "seq < :after" : "seq > :after", "after", after);
+    condition(sql, args, "org_id = :orgId", "orgId", f.orgId());
     condition(sql, args, "created_at >= :from", "from", f.from() == null ? null : f.from().toEpochMilli());
     condition(sql, args, "created_at < :to", "to", f.to() == null ? null : f.to().toEpochMilli());
     condition(sql, args, "actor_type = :actorType", "actorType",

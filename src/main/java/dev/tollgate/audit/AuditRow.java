@@ -11,7 +11,7 @@ import java.util.HexFormat;
  * One audit_log row exactly as stored, every column as its raw value, so the verifier can hash rows that
  * no longer parse (a tampered actor type, broken JSON) instead of failing on them.
  */
-record AuditRow(long seq, String id, long time, String actorType, String actorId, String actorDisplay,
+record AuditRow(long seq, String id, long time, String orgId, String actorType, String actorId, String actorDisplay,
     String action, String targetType, String targetId, String before, String after, String requestId,
     String sourceIp, String prevHash, String hash) {
   /** The {@code prev_hash} of entry 1. */
@@ -23,6 +23,7 @@ record AuditRow(long seq, String id, long time, String actorType, String actorId
     e.put("seq", seq);
     e.put("id", id);
     e.put("time", time);
+    e.put("org_id", orgId);
     e.put("actor_type", actorType);
     e.put("actor_id", actorId);
     e.put("actor_display", actorDisplay);
@@ -49,7 +50,7 @@ record AuditRow(long seq, String id, long time, String actorType, String actorId
   }
 
   AuditRow withHash(String newHash) {
-    return new AuditRow(seq, id, time, actorType, actorId, actorDisplay, action, targetType, targetId, before,
+    return new AuditRow(seq, id, time, orgId, actorType, actorId, actorDisplay, action, targetType, targetId, before,
         after, requestId, sourceIp, prevHash, newHash);
   }
 

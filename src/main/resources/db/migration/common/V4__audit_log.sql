@@ -5,6 +5,7 @@ CREATE TABLE audit_log (
     seq            BIGINT NOT NULL PRIMARY KEY,  -- 1, 2, 3 ... without gaps: a missing number is a deleted entry
     id             TEXT NOT NULL UNIQUE,         -- UUIDv7
     created_at     BIGINT NOT NULL,
+    org_id         TEXT,                         -- the organisation it belongs to; NULL = gateway-wide
     actor_type     TEXT NOT NULL,                -- user, master, key, system, anonymous
     actor_id       TEXT,
     actor_display  TEXT,
@@ -20,6 +21,8 @@ CREATE TABLE audit_log (
 );
 
 CREATE INDEX audit_log_created_at ON audit_log (created_at);
+-- An organisation's admins and auditors page through its entries only: equality on org_id, order by seq.
+CREATE INDEX audit_log_org ON audit_log (org_id, seq);
 CREATE INDEX audit_log_actor ON audit_log (actor_type, actor_id);
 CREATE INDEX audit_log_target ON audit_log (target_type, target_id);
 CREATE INDEX audit_log_action ON audit_log (action);

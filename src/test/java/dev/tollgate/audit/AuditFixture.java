@@ -44,6 +44,7 @@ final class AuditFixture {
   /** An event with every field set, so changing any stored column changes something. */
   static AuditEvent fullEvent(int n) {
     return AuditEvent.of(Actor.user("u-" + n, "User " + n), AuditActions.KEY_CREATE, Target.of("key", "k-" + n))
+        .withOrg("org-" + n)
         .withChange(json("{\"name\":\"before " + n + "\",\"models\":[\"a\"]}"),
             json("{\"name\":\"after " + n + "\",\"models\":[\"a\",\"b\"]}"))
         .withRequest("req-" + n, "10.0.0." + n);

@@ -11,6 +11,7 @@ import dev.tollgate.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -69,6 +71,8 @@ class AuditLogTest {
     assertThat(first.time()).isEqualTo(Instant.ofEpochMilli(START));
     assertThat(third.time()).isEqualTo(Instant.ofEpochMilli(START + 10));
     assertThat(first.actor()).isEqualTo(Actor.user("u-1", "User 1"));
+    assertThat(first.orgId()).isEqualTo("org-1");
+    assertThat(second.orgId()).as("gateway-wide").isNull();
     assertThat(first.before()).isEqualTo(json("{\"name\":\"before 1\",\"models\":[\"a\"]}"));
     assertThat(first.requestId()).isEqualTo("req-1");
     assertThat(first.sourceIp()).isEqualTo("10.0.0.1");
@@ -122,17 +126,18 @@ class AuditLogTest {
   void queriesFilterByTimeActorActionAndTarget(TestDatabases.Kind kind) {
     Database db = db(kind);
     AuditLog log = AuditFixture.log(db, clock);
-    log.append(AuditEvent.of(Actor.user("ada", "Ada"), "key.create", Target.of("key", "k1")));          // 1 @ +0
-    clock.advance(1_000);
-    log.append(AuditEvent.of(Actor.user("bob", "Bob"), "key.revoke", Target.of("key", "k1")));         // 2 @ +1000
-    clock.advance(1_000);
-    log.append(AuditEvent.of(Actor.master(), "keyring.create", Target.of("keyring", "r1")));           // 3 @ +2000
-    clock.advance(1_000);
-    log.append(AuditEvent.of(Actor.user("ada", "Ada"), "role.change", Target.of("user", "bob")));      // 4 @ +3000
-    clock.advance(1_000);
-    log.append(AuditEvent.of(Actor.anonymous("eve"), "signin.failure", null));                         // 5 @ +4000
-    clock.advance(1_000);
-    log.append(AuditEvent.of(Actor.user("ada", "Ada"), "key.create_batch", Target.of("key", "k2")));   // 6 @ +5000
+    // Entry n is appended at START + (n - 1) seconds; 3 and 5 are gateway-wide.
+    List<AuditEvent> events = List.of(
+        AuditEvent.of(Actor.user("ada", "Ada"), "key.create", Target.of("key", "k1")).withOrg("o-a"),
+        AuditEvent.of(Actor.user("bob", "Bob"), "key.revoke", Target.of("key", "k1")).withOrg("o-a"),
+        AuditEvent.of(Actor.master(), "keyring.create", Target.of("keyring", "r1")),
+        AuditEvent.of(Actor.user("ada", "Ada"), "role.change", Target.of("user", "bob")).withOrg("o-a"),
+        AuditEvent.of(Actor.anonymous("eve"), "signin.failure", null),
+        AuditEvent.of(Actor.user("ada", "Ada"), "key.create_batch", Target.of("key", "k2")).withOrg("o-b"));
+    for (AuditEvent event : events) {
+      log.append(event);
+      clock.advance(1_000);
+    }
     AuditQuery query = new AuditQuery(db.jdbi());
     Instant t0 = Instant.ofEpochMilli(START);
 
@@ -152,7 +157,15 @@ class AuditLogTest {
         new Case(AuditFilter.all().byTarget("key", null), List.of(1L, 2L, 6L)),
         new Case(AuditFilter.all().byTarget("key", "k1"), List.of(1L, 2L)),
         new Case(AuditFilter.all().byActor(Actor.Type.USER, "ada").byAction("key").between(t0, t0.plusMillis(5_000)),
-            List.of(1L)));
+            List.of(1L)),
+        new Case(AuditFilter.all().byOrg("o-a"), List.of(1L, 2L, 4L)),
+        new Case(AuditFilter.all().byOrg("o-b"), List.of(6L)),
+        new Case(AuditFilter.all().byOrg("o-c"), List.of()),
+        new Case(AuditFilter.all().byOrg("o-a").byAction("key"), List.of(1L, 2L)),
+        new Case(AuditFilter.all().byOrg("o-b").byActor(Actor.Type.USER, "ada"), List.of(6L)),
+        new Case(AuditFilter.all().byOrg("o-a").byActor(Actor.Type.MASTER, null), List.of()),
+        new Case(AuditFilter.all().byAction("signin").byOrg("o-a"), List.of()),
+        new Case(AuditFilter.all().byOrg("o-a").between(t0.plusMillis(1_000), null), List.of(2L, 4L)));
     for (Case c : cases) {
       assertThat(query.page(c.filter(), AuditQuery.Order.OLDEST_FIRST, null, 100).entries())
           .as(c.filter().toString()).extracting(AuditEntry::seq).containsExactlyElementsOf(c.seqs());
@@ -193,6 +206,72 @@ class AuditLogTest {
         .hasMessage("limit: 1001 (expected: 1 to 1000)");
   }
 
+  /**
+   * Three organisations' entries and gateway-wide ones interleaved: an organisation's pages, both ways,
+   * and its export hold exactly its own entries, across pages, with the cursor of a filtered page.
+   */
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void anOrganisationPagesAndExportsOnlyItsOwnEntries(TestDatabases.Kind kind) throws Exception {
+    Database db = db(kind);
+    AuditLog log = AuditFixture.log(db, clock);
+    List<String> orgs = Arrays.asList("o-a", "o-b", null, "o-a", "o-c", "o-a", null, "o-b", "o-a", "o-a");
+    for (String org : orgs) {
+      log.append(AuditEvent.of(Actor.master(), "team.update", Target.of("team", "t")).withOrg(org));
+    }
+    AuditQuery query = new AuditQuery(db.jdbi());
+    AuditFilter orgA = AuditFilter.all().byOrg("o-a");
+
+    for (AuditQuery.Order order : AuditQuery.Order.values()) {
+      List<AuditEntry> seen = new ArrayList<>();
+      Long cursor = null;
+      do {
+        AuditPage page = query.page(orgA, order, cursor, 2);
+        seen.addAll(page.entries());
+        cursor = page.next().isPresent() ? page.next().getAsLong() : null;
+      } while (cursor != null);
+      List<Long> expected = order == AuditQuery.Order.OLDEST_FIRST ? List.of(1L, 4L, 6L, 9L, 10L)
+          : List.of(10L, 9L, 6L, 4L, 1L);
+      assertThat(seen).as(order.name()).extracting(AuditEntry::seq).containsExactlyElementsOf(expected);
+      assertThat(seen).extracting(AuditEntry::orgId).containsOnly("o-a");
+    }
+    StringBuilder out = new StringBuilder();
+    assertThat(query.exportJsonLines(orgA, out)).isEqualTo(5);
+    assertThat(out.toString().lines().map(l -> AuditFixture.json(l).get("org_id").asText()).toList())
+        .containsExactly("o-a", "o-a", "o-a", "o-a", "o-a");
+    List<AuditEntry> everything = query.page(AuditFilter.all(), AuditQuery.Order.OLDEST_FIRST, null, 100).entries();
+    assertThat(everything).extracting(AuditEntry::orgId).containsExactlyElementsOf(orgs);
+    assertThat(AuditJson.toJson(everything.get(2)).get("org_id").isNull()).as("gateway-wide on the wire").isTrue();
+  }
+
+  @Test
+  void organisationPagesUseTheOrgIndexOnSqlite() {
+    Database db = db(TestDatabases.Kind.SQLITE);
+    String plan = db.jdbi().withHandle(h -> String.join("; ", h.createQuery("EXPLAIN QUERY PLAN SELECT seq FROM "
+            + "audit_log WHERE org_id = 'o-a' AND seq > 5 ORDER BY seq LIMIT 10")
+        .map((rs, ctx) -> rs.getString("detail")).list()));
+
+    assertThat(plan).contains("USING COVERING INDEX audit_log_org").doesNotContain("TEMP B-TREE");
+  }
+
+  @Test
+  void organisationIdsAreCheckedWhereTheyEnter() {
+    AuditEvent event = AuditEvent.of(Actor.master(), "team.create", null);
+    assertThat(event.withOrg("o-1").orgId()).isEqualTo("o-1");
+    assertThat(event.withOrg("o-1").withOrg(null).orgId()).isNull();
+    assertThat(event.withOrg("o-1").withChange(null, null).withRequest("r", "127.0.0.1").orgId()).isEqualTo("o-1");
+    assertThatThrownBy(() -> event.withOrg(" "))
+        .hasMessage("org id: blank (expected: an organisation id, or null for gateway-wide)");
+    assertThatThrownBy(() -> event.withOrg("x".repeat(AuditEvent.MAX_ID + 1)))
+        .hasMessage("org id: 257 characters (expected: <= 256)");
+    assertThatThrownBy(() -> AuditFilter.all().byOrg(null))
+        .hasMessageStartingWith("org filter: null (expected: an organisation id");
+    assertThatThrownBy(() -> AuditFilter.all().byOrg(""))
+        .hasMessage("org filter: blank (expected: an organisation id, or null for gateway-wide)");
+    assertThat(AuditFilter.all().byOrg("o-1").byAction("key").between(null, null).byTarget("key", null)
+        .byActor(Actor.Type.USER, null).orgId()).as("the other builders keep the org").isEqualTo("o-1");
+  }
+
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
   void exportsJsonLinesInBatchesOfBoundedSize(TestDatabases.Kind kind) throws Exception {
@@ -209,8 +288,9 @@ class AuditLogTest {
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).hasSize(n);
     JsonNode first = AuditRows.JSON.readTree(lines.getFirst());
-    assertThat(first.fieldNames()).toIterable().containsExactly("seq", "id", "time", "time_ms", "actor", "action",
-        "target", "before", "after", "request_id", "source_ip", "prev_hash", "hash");
+    assertThat(first.fieldNames()).toIterable().containsExactly("seq", "id", "time", "time_ms", "org_id", "actor",
+        "action", "target", "before", "after", "request_id", "source_ip", "prev_hash", "hash");
+    assertThat(first.get("org_id").asText()).isEqualTo("org-1");
     assertThat(first.get("time").asText()).isEqualTo("2026-01-01T00:00:00Z");
     assertThat(first.at("/actor/type").asText()).isEqualTo("user");
     assertThat(first.at("/after/models/1").asText()).isEqualTo("b");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -61,6 +62,8 @@ class AuditVerifierTest {
     List<String[]> columns = List.of(
         new String[] {"id", "'0197a0b2-0000-7000-8000-00000000beef'"},
         new String[] {"created_at", "created_at + 1"},
+        new String[] {"org_id", "'org-other'"},
+        new String[] {"org_id", "NULL"},
         new String[] {"actor_type", "'system'"},
         new String[] {"actor_id", "'u-999'"},
         new String[] {"actor_id", "NULL"},
@@ -78,6 +81,16 @@ class AuditVerifierTest {
         new String[] {"hash", "'" + "f".repeat(64) + "'"});
     return Stream.of(TestDatabases.Kind.values())
         .flatMap(kind -> columns.stream().map(c -> Arguments.of(kind, c[0], c[1])));
+  }
+
+  /** A column added to audit_log without a row in the table above fails here. */
+  @Test
+  void everyStoredColumnButSeqIsTampered() {
+    // seq is not a column an UPDATE can change in place without looking like a deletion or a reordering,
+    // which the tests below cover with their own expected outcomes.
+    assertThat(tamperedColumns().map(a -> (String) a.get()[1]).distinct())
+        .containsExactlyInAnyOrder(Stream.of(AuditRows.COLUMNS.split(", ")).filter(c -> !c.equals("seq"))
+            .toArray(String[]::new));
   }
 
   @ParameterizedTest(name = "{0}: {1} = {2}")
@@ -98,9 +111,9 @@ class AuditVerifierTest {
   void changingAnEntryAndRehashingItBreaksTheLinkFromTheNext(TestDatabases.Kind kind) {
     fiveEntries(kind);
     AuditRow victim = storedRow(VICTIM);
-    AuditRow forged = new AuditRow(victim.seq(), victim.id(), victim.time(), victim.actorType(), victim.actorId(),
-        victim.actorDisplay(), "key.read", victim.targetType(), victim.targetId(), victim.before(), victim.after(),
-        victim.requestId(), victim.sourceIp(), victim.prevHash(), null);
+    AuditRow forged = new AuditRow(victim.seq(), victim.id(), victim.time(), victim.orgId(), victim.actorType(),
+        victim.actorId(), victim.actorDisplay(), "key.read", victim.targetType(), victim.targetId(), victim.before(),
+        victim.after(), victim.requestId(), victim.sourceIp(), victim.prevHash(), null);
 
     sql("UPDATE audit_log SET action = 'key.read', hash = '" + forged.computeHash() + "' WHERE seq = " + VICTIM);
 
@@ -135,8 +148,9 @@ class AuditVerifierTest {
   void aForgedEntryAppendedWithAValidHashIsCaughtByTheHead(TestDatabases.Kind kind) {
     fiveEntries(kind);
     AuditRow last = storedRow(ENTRIES);
-    AuditRow unhashed = new AuditRow(6, "0197a0b2-0000-7000-8000-0000000f0e9e", last.time() + 1, "master", "master",
-        "master key", "key.create", "key", "k-forged", null, "{\"name\":\"backdoor\"}", null, null, last.hash(), null);
+    AuditRow unhashed = new AuditRow(6, "0197a0b2-0000-7000-8000-0000000f0e9e", last.time() + 1, null, "master",
+        "master", "master key", "key.create", "key", "k-forged", null, "{\"name\":\"backdoor\"}", null, null,
+        last.hash(), null);
     insert(unhashed.withHash(unhashed.computeHash()));
 
     AuditVerifier.Broken broken = (AuditVerifier.Broken) verify();
@@ -150,8 +164,8 @@ class AuditVerifierTest {
   void aForgedEntryWithABadHashIsNamed(TestDatabases.Kind kind) {
     fiveEntries(kind);
     AuditRow last = storedRow(ENTRIES);
-    insert(new AuditRow(6, "forged", last.time() + 1, "master", "master", null, "key.create", null, null, null, null,
-        null, null, last.hash(), "e".repeat(64)));
+    insert(new AuditRow(6, "forged", last.time() + 1, null, "master", "master", null, "key.create", null, null,
+        null, null, null, null, last.hash(), "e".repeat(64)));
     sql("UPDATE audit_head SET seq = 6, hash = '" + "e".repeat(64) + "'");
 
     AuditVerifier.Broken broken = (AuditVerifier.Broken) verify();
@@ -163,7 +177,7 @@ class AuditVerifierTest {
   @EnumSource(TestDatabases.Kind.class)
   void aForgedEntryBeforeTheFirstIsNamed(TestDatabases.Kind kind) {
     fiveEntries(kind);
-    insert(new AuditRow(0, "forged-0", 0, "system", "x", null, "team.create", null, null, null, null, null, null,
+    insert(new AuditRow(0, "forged-0", 0, null, "system", "x", null, "team.create", null, null, null, null, null, null,
         "0".repeat(64), "e".repeat(64)));
 
     AuditVerifier.Broken broken = (AuditVerifier.Broken) verify();
@@ -239,9 +253,10 @@ class AuditVerifierTest {
 
   private void insert(AuditRow r) {
     db.jdbi().useHandle(h -> h.createUpdate("INSERT INTO audit_log (" + AuditRows.COLUMNS + ") VALUES (:seq, :id, "
-            + ":time, :actorType, :actorId, :actorDisplay, :action, :targetType, :targetId, :before, :after, "
+            + ":time, :orgId, :actorType, :actorId, :actorDisplay, :action, :targetType, :targetId, :before, :after, "
             + ":requestId, :sourceIp, :prevHash, :hash)")
-        .bind("seq", r.seq()).bind("id", r.id()).bind("time", r.time()).bind("actorType", r.actorType())
+        .bind("seq", r.seq()).bind("id", r.id()).bind("time", r.time()).bind("orgId", r.orgId())
+        .bind("actorType", r.actorType())
         .bind("actorId", r.actorId()).bind("actorDisplay", r.actorDisplay()).bind("action", r.action())
         .bind("targetType", r.targetType()).bind("targetId", r.targetId()).bind("before", r.before())
         .bind("after", r.after()).bind("requestId", r.requestId()).bind("sourceIp", r.sourceIp())

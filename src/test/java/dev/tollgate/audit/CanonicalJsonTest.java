@@ -50,24 +50,39 @@ class CanonicalJsonTest {
   /** Computed with Python: json.dumps(envelope, sort_keys=True, separators=(',',':'), ensure_ascii=False). */
   @Test
   void theHashMatchesAnIndependentImplementationOfTheDocumentedFormat() {
-    AuditRow row = new AuditRow(7, "0197a0b2-0000-7000-8000-000000000007", 1_767_225_600_123L, "user", "u-1",
+    AuditRow row = new AuditRow(7, "0197a0b2-0000-7000-8000-000000000007", 1_767_225_600_123L,
+        "0197a0b2-0000-7000-8000-0000000000a1", "user", "u-1",
         "Zoë \"Z\" Ünal", "key.create", "key", "k-9", null, "{\"name\":\"ci\\n\",\"n\":1.5}", "req-1\t",
         "127.0.0.1", "ab".repeat(32), null);
 
     assertThat(CanonicalJson.write(row.envelope())).isEqualTo("{\"action\":\"key.create\",\"actor_display\":"
         + "\"Zoë \\\"Z\\\" Ünal\",\"actor_id\":\"u-1\",\"actor_type\":\"user\",\"after\":"
         + "\"{\\\"name\\\":\\\"ci\\\\n\\\",\\\"n\\\":1.5}\",\"before\":null,"
-        + "\"id\":\"0197a0b2-0000-7000-8000-000000000007\",\"prev_hash\":\"" + "ab".repeat(32) + "\","
+        + "\"id\":\"0197a0b2-0000-7000-8000-000000000007\",\"org_id\":\"0197a0b2-0000-7000-8000-0000000000a1\","
+        + "\"prev_hash\":\"" + "ab".repeat(32) + "\","
         + "\"request_id\":\"req-1\\t\",\"seq\":7,\"source_ip\":\"127.0.0.1\",\"target_id\":\"k-9\","
         + "\"target_type\":\"key\",\"time\":1767225600123}");
-    assertThat(row.computeHash()).isEqualTo("35387c678f034c5005951a8b999385106624ed9abcffd3951ba50bed83c8fd07");
+    assertThat(row.computeHash()).isEqualTo("2c32e5579fcba9c55217a50c829a8e44aa5a2bf017b8ffd8431c1dca007b8516");
+  }
+
+  /** Same Python; a gateway-wide entry hashes {@code "org_id":null}, the key present, not left out. */
+  @Test
+  void aGatewayWideEntryHashesItsNullOrganisation() {
+    AuditRow row = new AuditRow(1, "i", 0, null, "system", null, null, "a", null, null, null, null, null, null,
+        AuditRow.GENESIS, null);
+
+    assertThat(CanonicalJson.write(row.envelope())).isEqualTo("{\"action\":\"a\",\"actor_display\":null,"
+        + "\"actor_id\":null,\"actor_type\":\"system\",\"after\":null,\"before\":null,\"id\":\"i\",\"org_id\":null,"
+        + "\"prev_hash\":\"" + "0".repeat(64) + "\",\"request_id\":null,\"seq\":1,\"source_ip\":null,"
+        + "\"target_id\":null,\"target_type\":null,\"time\":0}");
+    assertThat(row.computeHash()).isEqualTo("3077b5a10c1cf9c3cfebe060b5d64f0e1640b69962fab264164a33c4736b50c2");
   }
 
   @Test
   void aNullColumnAndTheTextNullHashDifferently() {
-    AuditRow nullBefore = new AuditRow(1, "i", 0, "system", null, null, "a", null, null, null, null, null, null,
+    AuditRow nullBefore = new AuditRow(1, "i", 0, null, "system", null, null, "a", null, null, null, null, null, null,
         AuditRow.GENESIS, null);
-    AuditRow textNull = new AuditRow(1, "i", 0, "system", null, null, "a", null, null, "null", null, null, null,
+    AuditRow textNull = new AuditRow(1, "i", 0, null, "system", null, null, "a", null, null, "null", null, null, null,
         AuditRow.GENESIS, null);
     assertThat(nullBefore.computeHash()).isNotEqualTo(textNull.computeHash());
   }
