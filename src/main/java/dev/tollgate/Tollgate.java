@@ -17,6 +17,7 @@ import dev.tollgate.access.signin.UserProvisioner;
 import dev.tollgate.admin.ChainedAudit;
 import dev.tollgate.admin.SignInApi;
 import dev.tollgate.audit.AuditLog;
+import dev.tollgate.audit.AuditQuery;
 import dev.tollgate.store.JdbiSessionStore;
 import java.util.Optional;
 import dev.tollgate.admin.AdminApi;
@@ -141,8 +142,8 @@ public final class Tollgate implements AutoCloseable {
     LocalAccounts localAccounts = LocalAccounts.create(config.auth().local(), database.jdbi(),
         new CipherSealer(cipher), random, clock);
     Sessions sessions = new Sessions(new JdbiSessionStore(database.jdbi()), config.auth().sessions(), random, clock);
-    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit, localAccounts, sessions,
-        ids, json, clock);
+    AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit,
+        new AuditQuery(database.jdbi()), localAccounts, sessions, ids, json, clock);
     SignInApi signIn = new SignInApi(directory, localAccounts, sessions, Optional.empty(),
         new UserProvisioner(directory, Organization.DEFAULT_ID, ids, clock), auditLog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());

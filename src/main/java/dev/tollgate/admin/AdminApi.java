@@ -5,6 +5,7 @@ import dev.tollgate.access.KeyService;
 import dev.tollgate.access.directory.Directory;
 import dev.tollgate.access.local.LocalAccounts;
 import dev.tollgate.access.session.Sessions;
+import dev.tollgate.audit.AuditQuery;
 import dev.tollgate.access.policy.Policy;
 import dev.tollgate.routing.ModelCatalog;
 import dev.tollgate.store.IdGenerator;
@@ -22,7 +23,8 @@ public final class AdminApi {
   private final List<AdminRoute> routes;
 
   public AdminApi(Directory directory, KeyService keys, JdbiUsageStore usage, ModelCatalog catalog, Policy policy,
-      AdminAudit audit, LocalAccounts local, Sessions sessions, IdGenerator ids, ObjectMapper json, Clock clock) {
+      AdminAudit audit, AuditQuery auditQuery, LocalAccounts local, Sessions sessions, IdGenerator ids,
+      ObjectMapper json, Clock clock) {
     Guard guard = new Guard(policy);
     Views views = new Views(json, clock);
     List<AdminRoute> all = new ArrayList<>();
@@ -33,6 +35,7 @@ public final class AdminApi {
     all.addAll(new CredentialsApi(local, directory, sessions, guard, views, audit).routes());
     all.addAll(new KeysApi(keys, directory, catalog, guard, views, audit, clock).routes());
     all.addAll(new UsageApi(usage, guard, json, clock).routes());
+    all.addAll(new AuditApi(auditQuery, guard, views, clock).routes());
     this.routes = List.copyOf(all);
   }
 

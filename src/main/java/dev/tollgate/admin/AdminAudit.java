@@ -10,8 +10,11 @@ import dev.tollgate.access.policy.Principal;
 @FunctionalInterface
 public interface AdminAudit {
 
-  /** One change. {@code before} is null for a creation, {@code after} for a deletion. */
-  record Change(Principal actor, String action, String targetType, String targetId, JsonNode before,
+  /**
+   * One change. {@code orgId} is the organisation the target belongs to (null for gateway-wide things);
+   * {@code before} is null for a creation, {@code after} for a deletion.
+   */
+  record Change(Principal actor, String orgId, String action, String targetType, String targetId, JsonNode before,
       JsonNode after, String requestId, String sourceIp) {}
 
   void record(Change change);

@@ -21,6 +21,7 @@ public final class ChainedAudit implements AdminAudit {
       case Principal.Person p -> Actor.user(p.user().id(), p.user().email());
     };
     log.append(AuditEvent.of(actor, change.action(), Target.of(change.targetType(), change.targetId()))
+        .withOrg(change.orgId())
         .withChange(change.before(), change.after())
         .withRequest(change.requestId(), change.sourceIp()));
   }

@@ -67,7 +67,7 @@ final class CredentialsApi {
       throw ApiError.invalidRequest(e.getMessage(), "password").exception();
     }
     int ended = sessions.endAll(user.id());
-    record(call, "user.password_set", user.id());
+    record(call, "user.password_set", user);
     return views.json().createObjectNode().put("object", "password").put("user_id", user.id()).put("set", true)
         .put("sessions_ended", ended);
   }
@@ -77,7 +77,7 @@ final class CredentialsApi {
     TotpEnrolment enrolment = local.beginTotp(me.id(), me.email());
     ObjectNode out = views.json().createObjectNode().put("object", "totp_enrolment")
         .put("secret", enrolment.secret()).put("otpauth_uri", enrolment.provisioningUri());
-    record(call, "user.totp_begin", me.id());
+    record(call, "user.totp_begin", me);
     return out;
   }
 
@@ -86,7 +86,7 @@ final class CredentialsApi {
     String code = call.body().string("code", 64);
     return switch (local.confirmTotp(me.id(), code)) {
       case TotpConfirmation.Confirmed confirmed -> {
-        record(call, "user.totp_enable", me.id());
+        record(call, "user.totp_enable", me);
         ObjectNode out = views.json().createObjectNode().put("object", "totp").put("enabled", true);
         ArrayNode codes = out.putArray("recovery_codes");
         confirmed.recoveryCodes().forEach(codes::add);
@@ -103,7 +103,7 @@ final class CredentialsApi {
     User me = self(call);
     boolean was = local.disableTotp(me.id());
     if (was) {
-      record(call, "user.totp_disable", me.id());
+      record(call, "user.totp_disable", me);
     }
     return views.json().createObjectNode().put("object", "totp").put("enabled", false);
   }
@@ -119,8 +119,8 @@ final class CredentialsApi {
     return p.user();
   }
 
-  private void record(AdminCall call, String action, String userId) {
-    audit.record(new AdminAudit.Change(call.principal(), action, "user", userId, null, null, call.requestId(),
+  private void record(AdminCall call, String action, User user) {
+    audit.record(new AdminAudit.Change(call.principal(), user.orgId(), action, "user", user.id(), null, null, call.requestId(),
         call.sourceIp()));
   }
 }

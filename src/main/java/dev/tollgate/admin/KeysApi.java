@@ -107,7 +107,7 @@ final class KeysApi {
     KeyService.Created created = keys.create(new KeyService.Spec(name, team.id(), userId, models, expiresAt,
         metadata));
     ObjectNode view = views.key(created.key());
-    record(call, "key.create", created.key().id(), null, view);
+    record(call, "key.create", created.key(), null, view);
     return view.deepCopy().put("key", created.secret());
   }
 
@@ -121,7 +121,7 @@ final class KeysApi {
         .exception());
     ObjectNode view = views.key(revoked);
     if (!key.revoked()) {
-      record(call, "key.revoke", key.id(), views.key(key), view);
+      record(call, "key.revoke", key, views.key(key), view);
     }
     return view;
   }
@@ -136,7 +136,7 @@ final class KeysApi {
     KeyService.Created rotated = keys.rotate(key.id(), Duration.ofSeconds(grace)).orElseThrow(() ->
         ApiError.conflict("key '" + key.id() + "' changed meanwhile; try again").exception());
     ObjectNode view = views.key(rotated.key());
-    record(call, "key.rotate", key.id(), views.key(key), view);
+    record(call, "key.rotate", key, views.key(key), view);
     return view.deepCopy().put("key", rotated.secret());
   }
 
@@ -149,8 +149,9 @@ final class KeysApi {
     return key;
   }
 
-  private void record(AdminCall call, String action, String keyId, JsonNode before, JsonNode after) {
-    audit.record(new AdminAudit.Change(call.principal(), action, "api_key", keyId, before, after, call.requestId(),
+  private void record(AdminCall call, String action, ApiKey key, JsonNode before, JsonNode after) {
+    String orgId = directory.team(key.teamId()).map(Team::orgId).orElse(null);
+    audit.record(new AdminAudit.Change(call.principal(), orgId, action, "api_key", key.id(), before, after, call.requestId(),
         call.sourceIp()));
   }
 

@@ -57,7 +57,7 @@ final class OrganizationsApi {
       throw e;
     }
     JsonNode view = views.organization(org);
-    audit.record(new AdminAudit.Change(call.principal(), "organization.create", "organization", org.id(), null,
+    audit.record(new AdminAudit.Change(call.principal(), org.id(), "organization.create", "organization", org.id(), null,
         view, call.requestId(), call.sourceIp()));
     return view;
   }

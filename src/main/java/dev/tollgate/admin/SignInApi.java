@@ -161,11 +161,13 @@ public final class SignInApi {
         record(ctx, Actor.user(user.id(), user.email()), "signin.success", user, detail);
         if (p.before().isPresent() && p.before().get().role() != user.role()) {
           audit.append(AuditEvent.of(Actor.system("sso"), "role.change", Target.of("user", user.id()))
+              .withOrg(user.orgId())
               .withChange(views.user(p.before().get()), views.user(user))
               .withRequest(RequestIds.of(ctx), sourceIp(ctx)));
         }
         if (!p.membershipsBefore().equals(p.membershipsAfter())) {
           audit.append(AuditEvent.of(Actor.system("sso"), "membership.sync", Target.of("user", user.id()))
+              .withOrg(user.orgId())
               .withChange(memberships(p.membershipsBefore()), memberships(p.membershipsAfter()))
               .withRequest(RequestIds.of(ctx), sourceIp(ctx)));
         }
@@ -203,6 +205,7 @@ public final class SignInApi {
 
   private void record(RoutingContext ctx, Actor actor, String action, User target, JsonNode detail) {
     audit.append(AuditEvent.of(actor, action, target == null ? null : Target.of("user", target.id()))
+        .withOrg(target == null ? null : target.orgId())
         .withChange(null, detail).withRequest(RequestIds.of(ctx), sourceIp(ctx)));
   }
 

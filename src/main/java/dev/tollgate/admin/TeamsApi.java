@@ -81,7 +81,7 @@ final class TeamsApi {
       throw e;
     }
     ObjectNode view = views.team(team);
-    record(call, "team.create", team.id(), null, view);
+    record(call, team, "team.create", team.id(), null, view);
     return view;
   }
 
@@ -104,7 +104,7 @@ final class TeamsApi {
       throw e;
     }
     ObjectNode view = views.team(changed);
-    record(call, "team.update", team.id(), views.team(team), view);
+    record(call, team, "team.update", team.id(), views.team(team), view);
     return view;
   }
 
@@ -119,7 +119,7 @@ final class TeamsApi {
     }
     directory.deleteTeam(team.id());
     ObjectNode before = views.team(team);
-    record(call, "team.delete", team.id(), before, null);
+    record(call, team, "team.delete", team.id(), before, null);
     return before.put("deleted", true);
   }
 
@@ -148,7 +148,7 @@ final class TeamsApi {
         before == null ? clock.instant() : before.createdAt());
     directory.put(after);
     ObjectNode view = views.membership(after);
-    record(call, before == null ? "membership.create" : "membership.update", team.id() + "/" + user.id(),
+    record(call, team, before == null ? "membership.create" : "membership.update", team.id() + "/" + user.id(),
         before == null ? null : views.membership(before), view);
     return view;
   }
@@ -161,7 +161,7 @@ final class TeamsApi {
             + team.id() + "'").exception());
     directory.removeMembership(team.id(), userId);
     ObjectNode view = views.membership(before);
-    record(call, "membership.delete", team.id() + "/" + userId, view, null);
+    record(call, team, "membership.delete", team.id() + "/" + userId, view, null);
     return view.put("deleted", true);
   }
 
@@ -172,8 +172,8 @@ final class TeamsApi {
     return team;
   }
 
-  private void record(AdminCall call, String action, String target, JsonNode before, JsonNode after) {
-    audit.record(new AdminAudit.Change(call.principal(), action, action.startsWith("membership") ? "membership"
+  private void record(AdminCall call, Team team, String action, String target, JsonNode before, JsonNode after) {
+    audit.record(new AdminAudit.Change(call.principal(), team.orgId(), action, action.startsWith("membership") ? "membership"
         : "team", target, before, after, call.requestId(), call.sourceIp()));
   }
 

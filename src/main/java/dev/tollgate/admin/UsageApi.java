@@ -80,7 +80,7 @@ final class UsageApi {
     return null;
   }
 
-  private static long instant(AdminCall call, String name, long fallback) {
+  static long instant(AdminCall call, String name, long fallback) {
     try {
       return instantParam(call.query(name).orElse(null), fallback);
     } catch (IllegalArgumentException e) {

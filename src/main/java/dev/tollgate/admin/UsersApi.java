@@ -87,7 +87,7 @@ final class UsersApi {
       throw e;
     }
     ObjectNode view = views.user(user);
-    audit.record(new AdminAudit.Change(call.principal(), "user.create", "user", user.id(), null, view,
+    audit.record(new AdminAudit.Change(call.principal(), user.orgId(), "user.create", "user", user.id(), null, view,
         call.requestId(), call.sourceIp()));
     return view;
   }
@@ -117,7 +117,7 @@ final class UsersApi {
     String action = role != user.role() ? "user.role_change"
         : disabledAt.isPresent() != user.disabledAt().isPresent() ? (disabledAt.isPresent() ? "user.disable"
         : "user.enable") : "user.update";
-    audit.record(new AdminAudit.Change(call.principal(), action, "user", user.id(), before, after,
+    audit.record(new AdminAudit.Change(call.principal(), user.orgId(), action, "user", user.id(), before, after,
         call.requestId(), call.sourceIp()));
     return after;
   }

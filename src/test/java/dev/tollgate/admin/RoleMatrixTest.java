@@ -112,6 +112,8 @@ class RoleMatrixTest {
         Set.of(As.ADMIN, As.TEAM_ADMIN, As.MEMBER));
     row("POST /admin/v1/keys/:id/rotate", x -> new Call("/admin/v1/keys/" + x.keyOf(x.member.userId(), x.alpha)
         + "/rotate", "{\"grace_seconds\":60}"), Set.of(As.ADMIN, As.TEAM_ADMIN, As.MEMBER));
+    row("GET /admin/v1/audit", x -> new Call("/admin/v1/audit", null), Set.of(As.ADMIN, As.AUDITOR));
+    row("GET /admin/v1/audit/export", x -> new Call("/admin/v1/audit/export", null), Set.of(As.ADMIN, As.AUDITOR));
     row("GET /admin/v1/usage/export", x -> new Call("/admin/v1/usage/export", null), EVERY_ROLE);
     row("GET /admin/v1/providers/health", x -> new Call("/admin/v1/providers/health", null), READERS);
   }

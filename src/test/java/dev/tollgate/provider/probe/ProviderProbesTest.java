@@ -62,7 +62,7 @@ class ProviderProbesTest {
     try (FakeProvider fake = new FakeProvider(ProviderType.ANTHROPIC)) {
       ProviderProbes probes = new ProviderProbes(new ProviderProbe(JSON, FakeProvider.CLOCK, Duration.ofSeconds(5)));
       var config = new dev.tollgate.config.TollgateConfig(null, null, null, null, null, null,
-          List.of(fake.config("claude"), fake.wrongKeyConfig("claude-old")), List.of());
+          List.of(fake.config("claude"), fake.wrongKeyConfig("claude-old")), List.of(), null, null);
 
       List<ProbeResult> results = probes.probeAllBlocking(config);
 
