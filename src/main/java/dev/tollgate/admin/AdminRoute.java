@@ -7,14 +7,15 @@ import java.util.Set;
 
 /**
  * One admin operation: where it lives, the action {@link dev.tollgate.access.policy.Policy} decides for
- * it, and what it does. A route cannot exist without an action, so none escapes the policy.
+ * it, what it does, and how the OpenAPI document describes it. A route cannot exist without an action,
+ * so none escapes the policy; nor without a {@link Doc}, so none escapes the document.
  *
  * @param path a Vert.x path with {@code :param} segments, under {@code /admin/v1}
- * @param body the JSON fields the operation accepts (empty: no body)
+ * @param body the JSON fields the operation accepts (empty: no body); always the names of {@code doc}'s body fields
  * @param status the status of a successful answer
  */
 public record AdminRoute(HttpMethod method, String path, Action action, String summary, Set<String> body,
-    int status, Operation operation) {
+    int status, Doc doc, Operation operation) {
 
   /** The work of a route, on a virtual thread: returns the JSON answer, or null when it wrote the response. */
   @FunctionalInterface
@@ -24,27 +25,33 @@ public record AdminRoute(HttpMethod method, String path, Action action, String s
 
   public AdminRoute {
     Objects.requireNonNull(action, "every admin route needs a policy action");
+    Objects.requireNonNull(doc, "every admin route needs its documentation");
     body = Set.copyOf(body);
+    // The fields Body accepts and the fields the document shows are one list, or a client would be told wrong.
+    if (!body.equals(doc.bodyFields())) {
+      throw new IllegalArgumentException("admin route " + method + " " + path + " accepts " + body
+          + " but documents " + doc.bodyFields());
+    }
   }
 
-  static AdminRoute get(String path, Action action, String summary, Operation op) {
-    return new AdminRoute(HttpMethod.GET, path, action, summary, Set.of(), 200, op);
+  static AdminRoute get(String path, Action action, String summary, Doc doc, Operation op) {
+    return new AdminRoute(HttpMethod.GET, path, action, summary, Set.of(), 200, doc, op);
   }
 
-  static AdminRoute post(String path, Action action, String summary, int status, Set<String> body, Operation op) {
-    return new AdminRoute(HttpMethod.POST, path, action, summary, body, status, op);
+  static AdminRoute post(String path, Action action, String summary, int status, Doc doc, Operation op) {
+    return new AdminRoute(HttpMethod.POST, path, action, summary, doc.bodyFields(), status, doc, op);
   }
 
-  static AdminRoute patch(String path, Action action, String summary, Set<String> body, Operation op) {
-    return new AdminRoute(HttpMethod.PATCH, path, action, summary, body, 200, op);
+  static AdminRoute patch(String path, Action action, String summary, Doc doc, Operation op) {
+    return new AdminRoute(HttpMethod.PATCH, path, action, summary, doc.bodyFields(), 200, doc, op);
   }
 
-  static AdminRoute put(String path, Action action, String summary, Set<String> body, Operation op) {
-    return new AdminRoute(HttpMethod.PUT, path, action, summary, body, 200, op);
+  static AdminRoute put(String path, Action action, String summary, Doc doc, Operation op) {
+    return new AdminRoute(HttpMethod.PUT, path, action, summary, doc.bodyFields(), 200, doc, op);
   }
 
-  static AdminRoute delete(String path, Action action, String summary, Operation op) {
-    return new AdminRoute(HttpMethod.DELETE, path, action, summary, Set.of(), 200, op);
+  static AdminRoute delete(String path, Action action, String summary, Doc doc, Operation op) {
+    return new AdminRoute(HttpMethod.DELETE, path, action, summary, Set.of(), 200, doc, op);
   }
 
   /** The path in OpenAPI's form: {@code /admin/v1/keys/{id}}. */

@@ -25,20 +25,29 @@ public final class AdminRoutes {
   private final AdminAuthenticator authenticator;
   private final Async async;
   private final ObjectMapper json;
+  private final String openApi;
 
   public AdminRoutes(List<AdminRoute> routes, AdminAuthenticator authenticator, Async async, ObjectMapper json) {
     this.routes = List.copyOf(routes);
     this.authenticator = authenticator;
     this.async = async;
     this.json = json;
+    // Built once: the routes never change after start, and every verticle instance serves the same text.
+    this.openApi = new OpenApiDocument(json).build(this.routes).toString();
   }
 
   public List<AdminRoute> routes() {
     return routes;
   }
 
-  /** Mounts every route; those with a body first check the content type, then read the body (size-limited). */
+  /**
+   * Mounts every route, and the OpenAPI document at {@link OpenApiDocument#PATH}; routes with a body
+   * first check the content type, then read the body (size-limited).
+   */
   public void mount(Router router, Handler<RoutingContext> jsonOnly, Handler<RoutingContext> body) {
+    // Not an AdminRoute: it needs no policy action and no key, since it describes the API and reveals nothing.
+    router.get(OpenApiDocument.PATH).handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi));
     // Literal paths before parameterised ones, so /keys/export is never taken for /keys/:id.
     List<AdminRoute> ordered = new ArrayList<>(routes);
     ordered.sort((a, b) -> Boolean.compare(a.path().contains(":"), b.path().contains(":")));

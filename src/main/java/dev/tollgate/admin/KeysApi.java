@@ -11,6 +11,7 @@ import dev.tollgate.access.directory.Team;
 import dev.tollgate.access.policy.Action;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.access.policy.Target;
+import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.routing.ModelCatalog;
 import dev.tollgate.server.ApiError;
 import java.time.Clock;
@@ -50,14 +51,30 @@ final class KeysApi {
 
   List<AdminRoute> routes() {
     return List.of(
-        AdminRoute.get("/admin/v1/keys", Action.KEY_READ, "List keys", this::list),
+        AdminRoute.get("/admin/v1/keys", Action.KEY_READ, "List keys", Doc.list("listKeys", "ApiKey",
+            Doc.param("team_id", Schema.string(), "Only keys of this team"),
+            Doc.param("user_id", Schema.string(), "Only keys acting for this user"),
+            Doc.param("status", Schema.oneOf("active", "expired", "revoked"), "Only keys in this state")),
+            this::list),
         AdminRoute.post("/admin/v1/keys", Action.KEY_CREATE, "Create a key (the secret is shown once)", 201,
-            Set.of("name", "models", "expires_at", "metadata", "team_id", "user_id", "service_account"), this::create),
-        AdminRoute.get("/admin/v1/keys/:id", Action.KEY_READ, "Get a key", this::get),
-        AdminRoute.delete("/admin/v1/keys/:id", Action.KEY_UPDATE, "Revoke a key", this::revoke),
+            Doc.write("createKey", "CreatedApiKey",
+                Doc.required("name", Schema.string(200), "A label for people; not unique"),
+                Doc.optional("models", Schema.strings(), "The models the key may call; empty or absent: all"),
+                Doc.optional("expires_at", Schema.instant(), "When the key stops working; in the future"),
+                Doc.optional("metadata", Schema.object(METADATA_BYTES), "Caller-defined values"),
+                Doc.optional("team_id", Schema.string(100), "The team; default: the caller's only team "
+                    + "(the master key's: the default team)"),
+                Doc.optional("user_id", Schema.string(100), "The member the key acts for; default: the caller"),
+                Doc.optional("service_account", Schema.bool(), "true: the key acts for nobody (not with user_id)")),
+            this::create),
+        AdminRoute.get("/admin/v1/keys/:id", Action.KEY_READ, "Get a key", Doc.one("getKey", "ApiKey"), this::get),
+        AdminRoute.delete("/admin/v1/keys/:id", Action.KEY_UPDATE, "Revoke a key", Doc.one("revokeKey", "ApiKey"),
+            this::revoke),
         AdminRoute.post("/admin/v1/keys/:id/rotate", Action.KEY_UPDATE,
-            "Give a key a new secret; the old one stays valid for grace_seconds", 200, Set.of("grace_seconds"),
-            this::rotate));
+            "Give a key a new secret; the old one stays valid for grace_seconds", 200,
+            Doc.write("rotateKey", "CreatedApiKey", Doc.optional("grace_seconds",
+                Schema.integer(0, KeyService.MAX_GRACE.toSeconds()), "How long the old secret keeps working; "
+                    + "default: 0")), this::rotate));
   }
 
   private JsonNode list(AdminCall call) {

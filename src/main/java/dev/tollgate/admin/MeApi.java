@@ -22,7 +22,7 @@ final class MeApi {
 
   List<AdminRoute> routes() {
     return List.of(AdminRoute.get("/admin/v1/me", Action.SELF_READ, "Who am I: the caller and their roles",
-        this::me));
+        Doc.one("getMe", "Principal"), this::me));
   }
 
   private JsonNode me(AdminCall call) {

@@ -10,7 +10,7 @@ import dev.tollgate.store.Constraints;
 import dev.tollgate.store.IdGenerator;
 import java.time.Clock;
 import java.util.List;
-import java.util.Set;
+import dev.tollgate.admin.Doc.Schema;
 
 /** {@code /admin/v1/organizations}: tenants. Only the master key creates them. */
 final class OrganizationsApi {
@@ -32,10 +32,13 @@ final class OrganizationsApi {
 
   List<AdminRoute> routes() {
     return List.of(
-        AdminRoute.get("/admin/v1/organizations", Action.ORGANIZATION_READ, "List organizations", this::list),
+        AdminRoute.get("/admin/v1/organizations", Action.ORGANIZATION_READ, "List organizations",
+            Doc.list("listOrganizations", "Organization"), this::list),
         AdminRoute.post("/admin/v1/organizations", Action.ORGANIZATION_CREATE, "Create an organization", 201,
-            Set.of("name"), this::create),
-        AdminRoute.get("/admin/v1/organizations/:id", Action.ORGANIZATION_READ, "Get an organization", this::get));
+            Doc.write("createOrganization", "Organization",
+                Doc.required("name", Schema.string(200), "Unique among organizations")), this::create),
+        AdminRoute.get("/admin/v1/organizations/:id", Action.ORGANIZATION_READ, "Get an organization",
+            Doc.one("getOrganization", "Organization"), this::get));
   }
 
   private JsonNode list(AdminCall call) {

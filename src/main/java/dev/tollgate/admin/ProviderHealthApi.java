@@ -43,7 +43,8 @@ public final class ProviderHealthApi {
   public List<AdminRoute> routes(Vertx vertx, Policy policy) {
     Guard guard = new Guard(policy);
     return List.of(AdminRoute.get("/admin/v1/providers/health", Action.PROVIDER_HEALTH_READ,
-        "Each provider's reachability and credentials, checked with its cheapest call", call -> {
+        "Each provider's reachability and credentials, checked with its cheapest call",
+        Doc.one("getProviderHealth", "ProviderHealth"), call -> {
           guard.require(call, Action.PROVIDER_HEALTH_READ, Target.global());
           return report(vertx);
         }));

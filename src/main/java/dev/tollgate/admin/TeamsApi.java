@@ -8,6 +8,7 @@ import dev.tollgate.access.directory.Directory;
 import dev.tollgate.access.directory.Membership;
 import dev.tollgate.access.directory.Team;
 import dev.tollgate.access.directory.User;
+import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.access.policy.Action;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.access.policy.Target;
@@ -17,7 +18,6 @@ import dev.tollgate.store.IdGenerator;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** {@code /admin/v1/teams} and their members. */
 final class TeamsApi {
@@ -41,20 +41,29 @@ final class TeamsApi {
 
   List<AdminRoute> routes() {
     return List.of(
-        AdminRoute.get("/admin/v1/teams", Action.TEAM_READ, "List teams", this::list),
+        AdminRoute.get("/admin/v1/teams", Action.TEAM_READ, "List teams",
+            Doc.list("listTeams", "Team", Doc.param("name", Schema.string(), "Only the team with exactly this name")),
+            this::list),
         AdminRoute.post("/admin/v1/teams", Action.TEAM_CREATE, "Create a team", 201,
-            Set.of("name", "org_id", "metadata"), this::create),
-        AdminRoute.get("/admin/v1/teams/:id", Action.TEAM_READ, "Get a team", this::get),
+            Doc.write("createTeam", "Team",
+                Doc.required("name", Schema.string(200), "Unique in the organization"),
+                Doc.optional("org_id", Schema.string(100), "The organization; default: the caller's own"),
+                Doc.optional("metadata", Schema.object(METADATA_BYTES), "Caller-defined values")), this::create),
+        AdminRoute.get("/admin/v1/teams/:id", Action.TEAM_READ, "Get a team", Doc.one("getTeam", "Team"), this::get),
         AdminRoute.patch("/admin/v1/teams/:id", Action.TEAM_UPDATE, "Rename a team or replace its metadata",
-            Set.of("name", "metadata"), this::update),
+            Doc.write("updateTeam", "Team",
+                Doc.optional("name", Schema.string(200), "The new name, unique in the organization"),
+                Doc.optional("metadata", Schema.object(METADATA_BYTES), "Replaces the metadata")), this::update),
         AdminRoute.delete("/admin/v1/teams/:id", Action.TEAM_DELETE, "Delete a team without live keys",
-            this::delete),
+            Doc.one("deleteTeam", "Team"), this::delete),
         AdminRoute.get("/admin/v1/teams/:id/members", Action.MEMBERSHIP_READ, "List a team's members",
-            this::members),
+            Doc.unpaged("listTeamMembers", "Membership"), this::members),
         AdminRoute.put("/admin/v1/teams/:id/members/:user_id", Action.MEMBERSHIP_WRITE,
-            "Add a user to a team or change their team role", Set.of("role"), this::putMember),
+            "Add a user to a team or change their team role", Doc.write("putTeamMember", "Membership",
+                Doc.required("role", Schema.oneOf("team_admin", "member"), "The user's role in the team")),
+            this::putMember),
         AdminRoute.delete("/admin/v1/teams/:id/members/:user_id", Action.MEMBERSHIP_WRITE,
-            "Remove a user from a team", this::removeMember));
+            "Remove a user from a team", Doc.one("removeTeamMember", "Membership"), this::removeMember));
   }
 
   private JsonNode list(AdminCall call) {

@@ -3,6 +3,7 @@ package dev.tollgate.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.policy.Action;
+import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.metering.UsageEvent;
 import dev.tollgate.server.ApiError;
 import dev.tollgate.store.JdbiUsageStore;
@@ -14,6 +15,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +41,18 @@ final class UsageApi {
 
   List<AdminRoute> routes() {
     return List.of(AdminRoute.get("/admin/v1/usage/export", Action.USAGE_READ,
-        "Export usage events (format=jsonl|csv, from, to, key_id, team_id, user_id, model)", this::export));
+        "Export usage events (format=jsonl|csv, from, to, key_id, team_id, user_id, model)",
+        Doc.download("exportUsage", "Usage events oldest first, streamed: one JSON object per line (jsonl) or "
+            + "a header line and one row per event (csv)", Map.of("application/x-ndjson",
+            Schema.ref("UsageExportLine"), "text/csv", Schema.string()),
+            Doc.param("format", Schema.oneOf("jsonl", "csv"), "The file format; default: jsonl"),
+            Doc.param("from", Schema.string(), "Events at or after this date (2026-01-31), instant "
+                + "(2026-01-31T00:00:00Z) or epoch milliseconds; default: the beginning"),
+            Doc.param("to", Schema.string(), "Events before this date, instant or epoch milliseconds; default: now"),
+            Doc.param("key_id", Schema.string(), "Only events of this key"),
+            Doc.param("team_id", Schema.string(), "Only events of this team"),
+            Doc.param("user_id", Schema.string(), "Only events of this user"),
+            Doc.param("model", Schema.string(), "Only events for this model name")), this::export));
   }
 
   private Object export(AdminCall call) {

@@ -7,6 +7,7 @@ import dev.tollgate.access.directory.Directory;
 import dev.tollgate.access.directory.Membership;
 import dev.tollgate.access.directory.User;
 import dev.tollgate.access.policy.Action;
+import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.access.policy.Target;
 import dev.tollgate.server.ApiError;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
 
 /** {@code /admin/v1/users}: people, their organisation role, and disabling them. */
 final class UsersApi {
+  private static final Schema ORG_ROLE = Schema.oneOf("admin", "member", "viewer", "auditor");
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
   private final Directory directory;
@@ -43,12 +45,25 @@ final class UsersApi {
 
   List<AdminRoute> routes() {
     return List.of(
-        AdminRoute.get("/admin/v1/users", Action.USER_READ, "List users", this::list),
-        AdminRoute.post("/admin/v1/users", Action.USER_CREATE, "Create a user", 201,
-            Set.of("email", "name", "role", "org_id"), this::create),
-        AdminRoute.get("/admin/v1/users/:id", Action.USER_READ, "Get a user", this::get),
+        AdminRoute.get("/admin/v1/users", Action.USER_READ, "List users", Doc.list("listUsers", "User",
+            Doc.param("team_id", Schema.string(), "Only members of this team"),
+            Doc.param("email", Schema.string(), "Only the user with this email (case-insensitive)"),
+            Doc.param("role", ORG_ROLE, "Only users with this organization role"),
+            Doc.param("status", Schema.oneOf("active", "disabled"), "Only active or only disabled users")),
+            this::list),
+        AdminRoute.post("/admin/v1/users", Action.USER_CREATE, "Create a user", 201, Doc.write("createUser", "User",
+            Doc.required("email", Schema.email(320), "Unique; stored in lower case"),
+            Doc.optional("name", Schema.string(200), "Display name"),
+            Doc.optional("role", ORG_ROLE, "Organization role; default: member"),
+            Doc.optional("org_id", Schema.string(100), "The organization; default: the caller's own")),
+            this::create),
+        AdminRoute.get("/admin/v1/users/:id", Action.USER_READ, "Get a user", Doc.one("getUser", "User"), this::get),
         AdminRoute.patch("/admin/v1/users/:id", Action.USER_UPDATE, "Change a user's name or role, or disable them",
-            Set.of("name", "role", "disabled"), this::update));
+            Doc.write("updateUser", "User",
+                Doc.optional("name", Schema.string(200), "Display name"),
+                Doc.optional("role", ORG_ROLE, "Organization role; nobody changes their own"),
+                Doc.optional("disabled", Schema.bool(), "true disables the user (nobody disables themselves), "
+                    + "false enables them")), this::update));
   }
 
   private JsonNode list(AdminCall call) {
