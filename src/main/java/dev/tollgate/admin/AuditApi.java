@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.policy.Action;
+import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.access.policy.Target;
 import dev.tollgate.audit.Actor;
@@ -43,12 +44,20 @@ final class AuditApi {
   }
 
   List<AdminRoute> routes() {
+    Doc.Param[] filters = {
+        Doc.param("from", Schema.string(), "Entries at or after this date, instant or epoch milliseconds"),
+        Doc.param("to", Schema.string(), "Entries before this date, instant or epoch milliseconds; default: now"),
+        Doc.param("actor_type", Schema.oneOf("user", "master", "key", "system", "anonymous"), "Only this kind of actor"),
+        Doc.param("actor_id", Schema.string(), "Only this actor"),
+        Doc.param("action", Schema.string(), "Only this action, or a prefix of dotted words (key matches key.*)"),
+        Doc.param("target_type", Schema.string(), "Only targets of this kind (user, team, api_key, ...)"),
+        Doc.param("target_id", Schema.string(), "Only this target")};
     return List.of(
-        AdminRoute.get("/admin/v1/audit", Action.AUDIT_READ,
-            "Audit entries, newest first (from, to, actor_type, actor_id, action, target_type, target_id)",
-            this::page),
+        AdminRoute.get("/admin/v1/audit", Action.AUDIT_READ, "Audit entries, newest first",
+            Doc.list("listAuditEntries", "AuditEntry", filters), this::page),
         AdminRoute.get("/admin/v1/audit/export", Action.AUDIT_READ, "Audit entries as JSON lines, oldest first",
-            this::export));
+            Doc.download("exportAudit", "Audit entries oldest first, one JSON object per line",
+                java.util.Map.of("application/x-ndjson", Schema.ref("AuditEntry")), filters), this::export));
   }
 
   private JsonNode page(AdminCall call) {

@@ -11,6 +11,7 @@ import dev.tollgate.access.local.TotpConfirmation;
 import dev.tollgate.access.local.TotpEnrolment;
 import dev.tollgate.access.local.WeakPasswordException;
 import dev.tollgate.access.policy.Action;
+import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.access.policy.Target;
 import dev.tollgate.access.session.Sessions;
@@ -44,14 +45,18 @@ final class CredentialsApi {
   List<AdminRoute> routes() {
     return List.of(
         AdminRoute.put("/admin/v1/users/:id/password", Action.CREDENTIALS_UPDATE,
-            "Set a user's local password (signs out their sessions)", Set.of("password"), this::password),
+            "Set a user's local password (signs out their sessions)", Doc.write("setPassword", "PasswordSet",
+                Doc.required("password", Schema.string(1024), "At least 12 characters, not a common password, "
+                    + "not containing the email")), this::password),
         AdminRoute.post("/admin/v1/me/totp", Action.CREDENTIALS_UPDATE,
-            "Begin enrolling a TOTP second factor (the secret is shown once)", 200, Set.of(), this::beginTotp),
+            "Begin enrolling a TOTP second factor (the secret is shown once)", 200,
+            Doc.one("beginTotp", "TotpEnrolment"), this::beginTotp),
         AdminRoute.post("/admin/v1/me/totp/confirm", Action.CREDENTIALS_UPDATE,
-            "Confirm TOTP enrolment with a code; answers the recovery codes, shown once", 200, Set.of("code"),
-            this::confirmTotp),
+            "Confirm TOTP enrolment with a code; answers the recovery codes, shown once", 200,
+            Doc.write("confirmTotp", "TotpStatus", Doc.required("code", Schema.string(64),
+                "The 6-digit code the authenticator app shows")), this::confirmTotp),
         AdminRoute.delete("/admin/v1/me/totp", Action.CREDENTIALS_UPDATE, "Turn off the TOTP second factor",
-            this::disableTotp));
+            Doc.one("disableTotp", "TotpStatus"), this::disableTotp));
   }
 
   private JsonNode password(AdminCall call) {

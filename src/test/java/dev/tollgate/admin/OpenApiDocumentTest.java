@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.policy.Action;
 import dev.tollgate.admin.Doc.Schema;
+import dev.tollgate.access.local.TotpCodes;
 import dev.tollgate.testing.TestGateway;
 import io.vertx.core.http.HttpMethod;
 import java.net.http.HttpResponse;
@@ -45,8 +46,16 @@ class OpenApiDocumentTest {
       "trace");
   private static final String SELF = "GET " + OpenApiDocument.PATH;
 
-  /** A request to make for a route: the path with real ids, and a body (null for none). */
-  record Call(String path, String body) {}
+  /** A request to make for a route: the path with real ids, a body (null for none), and whose key (null: master). */
+  record Call(String path, String body, String key) {
+    Call(String path, String body) {
+      this(path, body, null);
+    }
+
+    String keyOr(String fallback) {
+      return key == null ? fallback : key;
+    }
+  }
 
   private final ObjectMapper json = new ObjectMapper();
   private final Map<String, Function<AdminFixture, Call>> samples = new LinkedHashMap<>();
@@ -63,7 +72,7 @@ class OpenApiDocumentTest {
         models:
           - name: m
             deployments: [ { provider: demo, model: mock-model } ]
-        """, "");
+        """, "secrets: { encryption_key: \"" + AdminFixture.ENCRYPTION_KEY + "\" }");
     f = new AdminFixture(gateway);
     doc = new OpenApiDocument(json).build(gateway.tollgate().adminRoutes());
     schemas = new SchemaCheck(doc);
@@ -101,6 +110,17 @@ class OpenApiDocumentTest {
     sample("DELETE /admin/v1/keys/:id", x -> new Call("/admin/v1/keys/" + x.keyOf(x.member.userId(), x.alpha), null));
     sample("POST /admin/v1/keys/:id/rotate", x -> new Call("/admin/v1/keys/" + x.keyOf(x.member.userId(), x.alpha)
         + "/rotate", "{\"grace_seconds\":60}"));
+    sample("PUT /admin/v1/users/:id/password", x -> new Call("/admin/v1/users/" + x.user("member") + "/password",
+        "{\"password\":\"" + AdminFixture.PASSWORD + "\"}"));
+    sample("POST /admin/v1/me/totp", x -> new Call("/admin/v1/me/totp", null, x.viewer.secret()));
+    sample("POST /admin/v1/me/totp/confirm", x -> {
+      HttpResponse<String> begun = gateway.call("POST", "/admin/v1/me/totp", x.auditor.secret(), null);
+      String code = TotpCodes.now(AdminFixture.json(begun).get("secret").asText());
+      return new Call("/admin/v1/me/totp/confirm", "{\"code\":\"" + code + "\"}", x.auditor.secret());
+    });
+    sample("DELETE /admin/v1/me/totp", x -> new Call("/admin/v1/me/totp", null, x.member.secret()));
+    sample("GET /admin/v1/audit", x -> new Call("/admin/v1/audit", null));
+    sample("GET /admin/v1/audit/export", x -> new Call("/admin/v1/audit/export", null));
     sample("GET /admin/v1/usage/export", x -> new Call("/admin/v1/usage/export", null));
     sample("GET /admin/v1/providers/health", x -> new Call("/admin/v1/providers/health", null));
     // One billed call, so the export has a line to check.
@@ -315,7 +335,7 @@ class OpenApiDocumentTest {
   @Test
   void everyPagedListIsAGetAnsweringTheListWrapper() {
     long paged = routes().stream().filter(r -> r.doc().answer() instanceof Doc.Listing l && l.paged()).count();
-    assertThat(paged).as("organizations, teams, users, keys").isEqualTo(4);
+    assertThat(paged).as("organizations, teams, users, keys, audit").isEqualTo(5);
     for (AdminRoute route : routes()) {
       boolean listing = route.doc().answer() instanceof Doc.Listing;
       JsonNode schema = operation(route).at("/responses/" + route.status() + "/content/application~1json/schema");
@@ -346,7 +366,8 @@ class OpenApiDocumentTest {
         }));
       }
     }
-    assertThat(tests).as("users role/status, keys status, usage format").hasSize(4);
+    assertThat(tests).as("users role/status, keys status, usage format, audit actor_type (list, export)")
+        .hasSize(6);
     return tests.stream();
   }
 
@@ -368,7 +389,7 @@ class OpenApiDocumentTest {
         JsonNode bodySchema = op.at("/requestBody/content/application~1json/schema");
         assertThat(schemas.problems(TestGateway.json(call.body()), bodySchema)).as("sample body").isEmpty();
       }
-      HttpResponse<String> r = gateway.call(route.method().name(), call.path(), MASTER, call.body());
+      HttpResponse<String> r = gateway.call(route.method().name(), call.path(), call.keyOr(MASTER), call.body());
       assertThat(r.statusCode()).as(r.body()).isEqualTo(route.status());
       JsonNode documented = op.path("responses").path(Integer.toString(r.statusCode()));
       String type = r.headers().firstValue("content-type").orElse("").split(";")[0];
