@@ -11,6 +11,10 @@ import dev.tollgate.access.KeyService;
 import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.local.LocalAccounts;
 import dev.tollgate.access.secrets.CipherSealer;
+import dev.tollgate.access.secrets.ManagedCredentials;
+import dev.tollgate.access.secrets.ProviderSecretStore;
+import dev.tollgate.access.secrets.ProviderSecrets;
+import dev.tollgate.access.secrets.ProviderSecretsApi;
 import dev.tollgate.access.secrets.SecretCipher;
 import dev.tollgate.access.session.Sessions;
 import dev.tollgate.access.signin.UserProvisioner;
@@ -143,7 +147,9 @@ public final class Tollgate implements AutoCloseable {
         new CipherSealer(cipher), random, clock);
     Sessions sessions = new Sessions(new JdbiSessionStore(database.jdbi()), config.auth().sessions(), random, clock);
     AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit,
-        new AuditQuery(database.jdbi()), localAccounts, sessions, ids, json, clock);
+        new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
+            new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
+            name -> config.provider(name).isPresent(), json)), ids, json, clock);
     SignInApi signIn = new SignInApi(directory, localAccounts, sessions, Optional.empty(),
         new UserProvisioner(directory, Organization.DEFAULT_ID, ids, clock), auditLog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
@@ -178,6 +184,7 @@ public final class Tollgate implements AutoCloseable {
   }
 
   public static Tollgate start(TollgateConfig config, VertxOptions vertxOptions, Clock clock) {
+    config = withStoredCredentials(config, clock);
     // Keys that parse only now (service-account keys) are configuration mistakes: say so before opening anything.
     List<String> keyProblems = new CodecProviders(new ObjectMapper(), clock).problems(config.providers());
     if (!keyProblems.isEmpty()) {
@@ -192,6 +199,22 @@ public final class Tollgate implements AutoCloseable {
     } catch (RuntimeException e) {
       gateway.close();
       throw e;
+    }
+  }
+
+  /**
+   * The configuration with provider credentials managed through the admin API in place. They are read
+   * once, at start: a key changed through the API applies at each node's next start.
+   */
+  private static TollgateConfig withStoredCredentials(TollgateConfig config, Clock clock) {
+    if (config.secrets().keys().isEmpty()) {
+      return config.withProviders(ManagedCredentials.apply(config.providers(), Optional.empty()));
+    }
+    try (Database db = Database.open(config.database(), null)) {
+      db.migrate();
+      ProviderSecrets secrets = new ProviderSecrets(new ProviderSecretStore(db.jdbi()),
+          new SecretCipher(config.secrets().keys().get(), new SecureRandom()), clock);
+      return config.withProviders(ManagedCredentials.apply(config.providers(), Optional.of(secrets)));
     }
   }
 

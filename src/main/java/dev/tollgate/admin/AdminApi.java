@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.access.KeyService;
 import dev.tollgate.access.directory.Directory;
 import dev.tollgate.access.local.LocalAccounts;
+import dev.tollgate.access.secrets.ProviderSecretsApi;
 import dev.tollgate.access.session.Sessions;
 import dev.tollgate.audit.AuditQuery;
 import dev.tollgate.access.policy.Policy;
@@ -13,6 +14,7 @@ import dev.tollgate.store.JdbiUsageStore;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The admin REST API under {@code /admin/v1}: organisations, teams, members, users, keys, usage, and
@@ -23,8 +25,8 @@ public final class AdminApi {
   private final List<AdminRoute> routes;
 
   public AdminApi(Directory directory, KeyService keys, JdbiUsageStore usage, ModelCatalog catalog, Policy policy,
-      AdminAudit audit, AuditQuery auditQuery, LocalAccounts local, Sessions sessions, IdGenerator ids,
-      ObjectMapper json, Clock clock) {
+      AdminAudit audit, AuditQuery auditQuery, LocalAccounts local, Sessions sessions,
+      Optional<ProviderSecretsApi> secrets, IdGenerator ids, ObjectMapper json, Clock clock) {
     Guard guard = new Guard(policy);
     Views views = new Views(json, clock);
     List<AdminRoute> all = new ArrayList<>();
@@ -36,6 +38,7 @@ public final class AdminApi {
     all.addAll(new KeysApi(keys, directory, catalog, guard, views, audit, clock).routes());
     all.addAll(new UsageApi(usage, guard, json, clock).routes());
     all.addAll(new AuditApi(auditQuery, guard, views, clock).routes());
+    all.addAll(new ProviderSecretsRoutes(secrets, guard, audit).routes());
     this.routes = List.copyOf(all);
   }
 

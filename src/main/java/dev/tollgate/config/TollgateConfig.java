@@ -34,6 +34,11 @@ public record TollgateConfig(
         secrets, audit);
   }
 
+  /** A copy with other providers (credentials from the database in place). */
+  public TollgateConfig withProviders(List<ProviderConfig> replaced) {
+    return new TollgateConfig(server, database, auth, logging, usage, routing, replaced, models, secrets, audit);
+  }
+
   /** A copy using another database URL. */
   public TollgateConfig withDatabaseUrl(String url) {
     return new TollgateConfig(server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, routing,

@@ -121,6 +121,14 @@ class OpenApiDocumentTest {
     sample("DELETE /admin/v1/me/totp", x -> new Call("/admin/v1/me/totp", null, x.member.secret()));
     sample("GET /admin/v1/audit", x -> new Call("/admin/v1/audit", null));
     sample("GET /admin/v1/audit/export", x -> new Call("/admin/v1/audit/export", null));
+    sample("GET /admin/v1/providers/secrets", x -> new Call("/admin/v1/providers/secrets", null));
+    sample("PUT /admin/v1/providers/:provider/secrets/:field", x -> new Call("/admin/v1/providers/demo/secrets/api_key",
+        "{\"value\":\"sk-doc-" + AdminFixture.suffix() + "\"}"));
+    sample("DELETE /admin/v1/providers/:provider/secrets/:field", x -> {
+      AdminFixture.ok(gateway.call("PUT", "/admin/v1/providers/demo/secrets/aws_session_token", MASTER,
+          "{\"value\":\"token-" + AdminFixture.suffix() + "\"}"), 200);
+      return new Call("/admin/v1/providers/demo/secrets/aws_session_token", null);
+    });
     sample("GET /admin/v1/usage/export", x -> new Call("/admin/v1/usage/export", null));
     sample("GET /admin/v1/providers/health", x -> new Call("/admin/v1/providers/health", null));
     // One billed call, so the export has a line to check.

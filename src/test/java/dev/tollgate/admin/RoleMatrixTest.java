@@ -114,6 +114,15 @@ class RoleMatrixTest {
         + "/rotate", "{\"grace_seconds\":60}"), Set.of(As.ADMIN, As.TEAM_ADMIN, As.MEMBER));
     row("GET /admin/v1/audit", x -> new Call("/admin/v1/audit", null), Set.of(As.ADMIN, As.AUDITOR));
     row("GET /admin/v1/audit/export", x -> new Call("/admin/v1/audit/export", null), Set.of(As.ADMIN, As.AUDITOR));
+    row("GET /admin/v1/providers/secrets", x -> new Call("/admin/v1/providers/secrets", null),
+        Set.of(As.ADMIN, As.AUDITOR));
+    row("PUT /admin/v1/providers/:provider/secrets/:field", x -> new Call("/admin/v1/providers/demo/secrets/api_key",
+        "{\"value\":\"sk-matrix-" + AdminFixture.suffix() + "\"}"), Set.of(As.ADMIN));
+    row("DELETE /admin/v1/providers/:provider/secrets/:field", x -> {
+      AdminFixture.ok(gateway.call("PUT", "/admin/v1/providers/demo/secrets/aws_session_token", AdminFixture.MASTER,
+          "{\"value\":\"token-" + AdminFixture.suffix() + "\"}"), 200);
+      return new Call("/admin/v1/providers/demo/secrets/aws_session_token", null);
+    }, Set.of(As.ADMIN));
     row("GET /admin/v1/usage/export", x -> new Call("/admin/v1/usage/export", null), EVERY_ROLE);
     row("GET /admin/v1/providers/health", x -> new Call("/admin/v1/providers/health", null), READERS);
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.access.policy;
 
 import dev.tollgate.access.Role;
+import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.directory.Scope;
 import java.util.EnumSet;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.stream.Collectors;
  * Decides every admin action: no endpoint checks roles by hand. A person acts inside their own
  * organisation only; within it, their organisation role grants actions everywhere, their team roles
  * grant actions on their teams, and everyone may act on what they own. The master key may do
- * everything. Lists are limited by {@link #scope}, built from the same rules, so a list never shows
+ * everything. Provider credentials and health are shared by every organisation, so only the default
+ * organisation (the operators') reaches them. Lists are limited by {@link #scope}, built from the same rules, so a list never shows
  * a row that {@link #allows} would refuse. Stateless and thread-safe.
  *
  * <table>
@@ -29,6 +31,9 @@ import java.util.stream.Collectors;
  * </table>
  */
 public final class Policy {
+  /** Actions on what every organisation shares (provider credentials and health). */
+  private static final Set<Action> GATEWAY_WIDE = EnumSet.of(Action.SECRET_READ, Action.SECRET_WRITE,
+      Action.PROVIDER_HEALTH_READ);
   private static final Set<Action> EVERYONE = EnumSet.of(Action.SELF_READ, Action.ORGANIZATION_READ);
   private static final Map<Role, Set<Action>> ORGANISATION_WIDE = Map.of(
       Role.ADMIN, EnumSet.complementOf(EnumSet.of(Action.ORGANIZATION_CREATE)),
@@ -63,6 +68,10 @@ public final class Policy {
 
   private boolean allows(Principal.Person p, Action action, Target target) {
     if (target.orgId().isPresent() && !target.orgId().get().equals(p.orgId())) {
+      return false;
+    }
+    if (GATEWAY_WIDE.contains(action) && !p.orgId().equals(Organization.DEFAULT_ID)) {
+      // Providers serve every organisation: only the operators' organisation may see or change them.
       return false;
     }
     if (EVERYONE.contains(action) && action != Action.ORGANIZATION_READ) {
