@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tollgate.access.Authenticator;
+import dev.tollgate.access.JwtCallers;
 import dev.tollgate.access.KeyCache;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.KeyService;
@@ -113,7 +114,9 @@ public final class Tollgate implements AutoCloseable {
 
     JdbiKeyStore keyStore = new JdbiKeyStore(database.jdbi());
     KeyCache keyCache = new KeyCache(keyStore, blocking, Duration.ofSeconds(30), Duration.ofSeconds(2), 100_000);
-    Authenticator authenticator = new Authenticator(config.auth().masterKey(), keyCache, clock);
+    JdbiDirectory directory = new JdbiDirectory(database.jdbi());
+    Authenticator authenticator = new Authenticator(config.auth().masterKey(), keyCache, clock,
+        config.auth().jwt().map(jwt -> JwtCallers.of(jwt, directory, blocking, clock)));
     this.keyService = new KeyService(keyStore, keyCache, new KeySecrets(new SecureRandom()), ids, clock);
 
     this.usageStore = new JdbiUsageStore(database.jdbi());
@@ -137,7 +140,6 @@ public final class Tollgate implements AutoCloseable {
         router, new OpenAiErrorClassifier(clock), codecProviders, new OpenAiChatDecoder(json),
         new AnthropicRequestDecoder(json), settlement, recorder, tokens, metrics, json, async,
         inFlight, ids, clock);
-    JdbiDirectory directory = new JdbiDirectory(database.jdbi());
     Policy policy = new Policy();
     this.auditLog = new AuditLog(database, config.audit(), ids, clock);
     AdminAudit audit = new ChainedAudit(auditLog);

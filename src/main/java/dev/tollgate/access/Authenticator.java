@@ -1,5 +1,6 @@
 package dev.tollgate.access;
 
+import dev.tollgate.access.jwt.JwtCallerVerifier;
 import dev.tollgate.config.Secret;
 import dev.tollgate.server.ApiError;
 import java.nio.charset.StandardCharsets;
@@ -10,18 +11,25 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Turns a presented secret into a {@link Caller}: the master key, or a live virtual key from the
+ * Turns a presented secret into a {@link Caller}: the master key, a JWT from a trusted issuer (when
+ * {@code auth.jwt} is configured; see {@link JwtCallers}), or a live virtual key from the
  * {@link KeyCache}. Never touches the database on the calling thread. Thread-safe.
  */
 public final class Authenticator {
   private final byte[] masterKey;
   private final KeyCache keys;
   private final Clock clock;
+  private final Optional<JwtCallers> jwtCallers;
 
   public Authenticator(Secret masterKey, KeyCache keys, Clock clock) {
+    this(masterKey, keys, clock, Optional.empty());
+  }
+
+  public Authenticator(Secret masterKey, KeyCache keys, Clock clock, Optional<JwtCallers> jwtCallers) {
     this.masterKey = masterKey.value().getBytes(StandardCharsets.UTF_8);
     this.keys = keys;
     this.clock = clock;
+    this.jwtCallers = jwtCallers;
   }
 
   /** Completes with the caller, or exceptionally with a {@code GatewayException} (401, or 503 if keys cannot be read). */
@@ -31,6 +39,10 @@ public final class Authenticator {
     }
     if (isMaster(presented)) {
       return CompletableFuture.completedFuture(Caller.master());
+    }
+    // Virtual keys start with "tg-", so a JWT-shaped secret can only be a JWT: it never costs a key lookup.
+    if (jwtCallers.isPresent() && JwtCallerVerifier.looksLikeJwt(presented)) {
+      return jwtCallers.get().authenticate(presented);
     }
     String digest = KeySecrets.digest(presented);
     return keys.get(digest).handle((found, failure) -> {

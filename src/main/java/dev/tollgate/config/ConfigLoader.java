@@ -89,7 +89,7 @@ public final class ConfigLoader {
 
     ServerConfig server = server(top.child("server"));
     DatabaseConfig database = database(top.child("database"));
-    AuthConfig auth = auth(top.child("auth"), problems);
+    AuthConfig auth = auth(top.child("auth"), root.path("auth"), problems);
     LoggingConfig logging = logging(top.child("logging"));
     UsageConfig usage = usage(top.child("usage"));
     RoutingConfig routing = routing(top.child("routing"));
@@ -143,16 +143,20 @@ public final class ConfigLoader {
     return new DatabaseConfig(url, n.child("max_pool_size").integer(8, 1, 256));
   }
 
-  private AuthConfig auth(ConfigNode n, List<String> problems) {
+  private AuthConfig auth(ConfigNode n, JsonNode raw, List<String> problems) {
     n.expectObject();
-    n.allowOnly("master_key", "sessions", "local");
+    n.allowOnly("master_key", "sessions", "local", "oidc", "jwt");
     ConfigNode keyNode = n.child("master_key");
     String key = keyNode.requiredString();
     if (!key.isBlank() && !dev && key.length() < MIN_MASTER_KEY_LENGTH) {
       keyNode.problem("must be at least " + MIN_MASTER_KEY_LENGTH + " characters (is " + key.length()
           + "); use --dev to relax this for local experiments");
     }
-    return new AuthConfig(new Secret(key), sessions(n.child("sessions")), local(n.child("local"), problems));
+    SessionConfig sessions = sessions(n.child("sessions"));
+    LocalAccountsConfig local = local(n.child("local"), problems);
+    SsoConfigReader sso = new SsoConfigReader(problems);
+    return new AuthConfig(new Secret(key), sessions, local, sso.oidc(n.child("oidc"), raw.path("oidc")),
+        sso.jwt(n.child("jwt"), raw.path("jwt")));
   }
 
   private SessionConfig sessions(ConfigNode n) {

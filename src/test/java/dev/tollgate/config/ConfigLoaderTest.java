@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.tollgate.access.jwt.ClaimPath;
+import dev.tollgate.access.jwt.JwtIssuer;
+import dev.tollgate.access.jwt.JwtSettings;
+import dev.tollgate.access.oidc.OidcSettings;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
@@ -13,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,14 +213,14 @@ class ConfigLoaderTest {
 
         // --- unknown fields, at every level
         argumentSet("unknown top-level field", VALID + "tenants: []\n",
-            List.of("tenants: unknown field (known: auth, database, logging, models, providers, routing, server, usage)")),
+            List.of("tenants: unknown field (known: audit, auth, database, logging, models, providers, routing, secrets, server, usage)")),
         argumentSet("unknown server field", VALID + "server: { hots: 0.0.0.0 }\n",
             List.of("server.hots: unknown field (known: drain_timeout, event_loops, host, max_body_size, port)")),
         argumentSet("unknown database field", VALID + "database: { pool: 3 }\n",
             List.of("database.pool: unknown field (known: max_pool_size, url)")),
         argumentSet("unknown auth field",
             "auth: { master_key: \"" + KEY + "\", admin: me }\n" + PROVIDERS + MODELS,
-            List.of("auth.admin: unknown field (known: master_key)")),
+            List.of("auth.admin: unknown field (known: jwt, local, master_key, oidc, sessions)")),
         argumentSet("unknown logging field", VALID + "logging: { colour: true }\n",
             List.of("logging.colour: unknown field (known: access_log, format, level)")),
         argumentSet("unknown usage field", VALID + "usage: { batch: 3 }\n",
@@ -349,7 +355,7 @@ class ConfigLoaderTest {
               - { name: m2 }
             """,
             List.of(
-                "extra: unknown field (known: auth, database, logging, models, providers, routing, server, usage)",
+                "extra: unknown field (known: audit, auth, database, logging, models, providers, routing, secrets, server, usage)",
                 "server.colour: unknown field (known: drain_timeout, event_loops, host, max_body_size, port)",
                 "server.port: must be between 0 and 65535 (is 99999)",
                 "database.url: expected a jdbc:sqlite: or jdbc:postgresql: URL",
@@ -837,5 +843,243 @@ class ConfigLoaderTest {
             "providers[0].timeouts.first_byte: must be greater than zero",
             "providers[0].timeouts.idle: must be greater than zero",
             "providers[0].timeouts.total: must be greater than zero");
+  }
+
+  // ---------------------------------------------------------------- auth.oidc and auth.jwt (docs/sso.md)
+
+  private static final String OIDC_REQUIRED = "issuer: \"https://idp.example.com\", client_id: tollgate, "
+      + "client_secret: s3cret, redirect_uri: \"https://tollgate.example.com/auth/oidc/callback\"";
+  private static final String ISSUER_REQUIRED = "issuer: \"https://idp.example.com\", "
+      + "jwks_url: \"https://idp.example.com/jwks\", audience: tollgate";
+  private static final String HTTPS_ONLY = "must use https (plain http only on 127.0.0.1, [::1] or localhost): ";
+
+  /** A valid file whose {@code auth} has these extra fields (flow YAML). */
+  private static String withAuth(String fields) {
+    return "auth: { master_key: \"" + KEY + "\", " + fields + " }\n" + PROVIDERS + MODELS;
+  }
+
+  private static String oidc(String fields) {
+    return withAuth("oidc: { " + fields + " }");
+  }
+
+  private static String jwt(String issuerFields, String fields) {
+    return withAuth("jwt: { issuers: [ { " + issuerFields + " } ]" + (fields.isEmpty() ? "" : ", " + fields) + " }");
+  }
+
+  static Stream<Arguments> badSsoConfigs() {
+    return Stream.of(
+        // --- auth.oidc
+        argumentSet("oidc not a mapping", withAuth("oidc: 5"), List.of("auth.oidc: expected a mapping, got '5'")),
+        argumentSet("oidc unknown field", oidc(OIDC_REQUIRED + ", clientid: x"),
+            List.of("auth.oidc.clientid: unknown field (known: allowed_domains, claims, client_auth, client_id, "
+                + "client_secret, clock_skew, group_roles, group_teams, issuer, pending_ttl, redirect_uri, scopes)")),
+        argumentSet("oidc without anything", withAuth("oidc: {}"),
+            List.of("auth.oidc.issuer is required", "auth.oidc.client_id is required",
+                "auth.oidc.client_secret is required (a confidential client; use ${ENV} interpolation)",
+                "auth.oidc.redirect_uri is required")),
+        argumentSet("oidc issuer over plain http", oidc(OIDC_REQUIRED.replace("https://idp", "http://idp")),
+            List.of("auth.oidc.issuer " + HTTPS_ONLY + "http://idp.example.com")),
+        argumentSet("oidc redirect_uri not a URL",
+            oidc(OIDC_REQUIRED.replace("https://tollgate.example.com/auth", "https://tollgate example/auth")),
+            List.of("auth.oidc.redirect_uri: is not a URL: 'https://tollgate example/auth/oidc/callback'")),
+        argumentSet("oidc scopes without openid", oidc(OIDC_REQUIRED + ", scopes: [ email ]"),
+            List.of("auth.oidc.scopes must include openid, not [email]")),
+        argumentSet("oidc unknown client_auth", oidc(OIDC_REQUIRED + ", client_auth: private_key_jwt"),
+            List.of("auth.oidc.client_auth: expected client_secret_basic or client_secret_post, got 'private_key_jwt'")),
+        argumentSet("oidc unknown claim", oidc(OIDC_REQUIRED + ", claims: { role: roles }"),
+            List.of("auth.oidc.claims.role: unknown field (known: email, groups, name)")),
+        argumentSet("oidc malformed claim path", oidc(OIDC_REQUIRED + ", claims: { groups: \"realm_access..roles\" }"),
+            List.of("auth.oidc.claims.groups: claim path 'realm_access..roles' has an empty segment")),
+        argumentSet("oidc unknown role", oidc(OIDC_REQUIRED + ", group_roles: { admins: [ root ] }"),
+            List.of("auth.oidc.group_roles.admins has unknown role 'root' (known: [admin, auditor, member, "
+                + "team_admin, viewer])")),
+        argumentSet("oidc roles not a list", oidc(OIDC_REQUIRED + ", group_roles: { admins: admin }"),
+            List.of("auth.oidc.group_roles.admins: expected a list, got 'admin'",
+                "auth.oidc.group_roles needs a group name and at least one role per entry")),
+        argumentSet("oidc group_teams not a mapping", oidc(OIDC_REQUIRED + ", group_teams: [ search ]"),
+            List.of("auth.oidc.group_teams: expected a mapping, got a list")),
+        argumentSet("oidc group without teams", oidc(OIDC_REQUIRED + ", group_teams: { eng: [] }"),
+            List.of("auth.oidc.group_teams needs a group name and at least one non-blank team per entry")),
+        argumentSet("oidc domain with an at sign", oidc(OIDC_REQUIRED + ", allowed_domains: [ \"@example.com\" ]"),
+            List.of("auth.oidc.allowed_domains has '@example.com'; write bare domains such as example.com")),
+        argumentSet("oidc clock skew too large", oidc(OIDC_REQUIRED + ", clock_skew: 10m"),
+            List.of("auth.oidc.clock_skew must be between 0s and 5m, not PT10M")),
+        argumentSet("oidc clock skew not a duration", oidc(OIDC_REQUIRED + ", clock_skew: soon"),
+            List.of("auth.oidc.clock_skew: expected a duration such as 250ms, 5s, 2m or 1h, got 'soon'")),
+        argumentSet("oidc pending_ttl too long", oidc(OIDC_REQUIRED + ", pending_ttl: 2h"),
+            List.of("auth.oidc.pending_ttl must be between 1m and 1h, not PT2H")),
+
+        // --- auth.jwt
+        argumentSet("jwt not a mapping", withAuth("jwt: [ ]"), List.of("auth.jwt: expected a mapping, got a list")),
+        argumentSet("jwt unknown field", jwt(ISSUER_REQUIRED, "jwks_refresh: 1m"),
+            List.of("auth.jwt.jwks_refresh: unknown field (known: clock_skew, issuers, jwks_min_refetch, jwks_ttl)")),
+        argumentSet("jwt without issuers", withAuth("jwt: { clock_skew: 30s }"),
+            List.of("auth.jwt.issuers: at least one issuer is required (an auth.jwt section without issuers accepts "
+                + "no token)")),
+        argumentSet("jwt with an empty issuer list", withAuth("jwt: { issuers: [] }"),
+            List.of("auth.jwt.issuers: at least one issuer is required (an auth.jwt section without issuers accepts "
+                + "no token)")),
+        argumentSet("jwt issuers not a list", withAuth("jwt: { issuers: { issuer: x } }"),
+            List.of("auth.jwt.issuers: expected a list, got a mapping")),
+        argumentSet("jwt clock skew too large", jwt(ISSUER_REQUIRED, "clock_skew: 6m"),
+            List.of("auth.jwt.clock_skew must be between 0s and 5m, not PT6M")),
+        argumentSet("jwt zero ttl", jwt(ISSUER_REQUIRED, "jwks_ttl: 0s"),
+            List.of("auth.jwt.jwks_ttl must be positive, not PT0S",
+                "auth.jwt.jwks_min_refetch must be between 0s and auth.jwt.jwks_ttl, not PT30S")),
+        argumentSet("jwt refetch interval above the ttl", jwt(ISSUER_REQUIRED, "jwks_min_refetch: 20m"),
+            List.of("auth.jwt.jwks_min_refetch must be between 0s and auth.jwt.jwks_ttl, not PT20M")),
+        argumentSet("jwt ttl not a duration", jwt(ISSUER_REQUIRED, "jwks_ttl: often"),
+            List.of("auth.jwt.jwks_ttl: expected a duration such as 250ms, 5s, 2m or 1h, got 'often'")),
+        argumentSet("jwt issuer unknown field", jwt(ISSUER_REQUIRED + ", aud: x", ""),
+            List.of("auth.jwt.issuers[0].aud: unknown field (known: algorithms, audience, claims, issuer, jwks_url)")),
+        argumentSet("jwt issuer not a mapping", withAuth("jwt: { issuers: [ \"https://idp.example.com\" ] }"),
+            List.of("auth.jwt.issuers[0]: expected a mapping, got 'https://idp.example.com'")),
+        argumentSet("jwt issuer without anything", jwt("", ""),
+            List.of("auth.jwt.issuers[0].issuer is required", "auth.jwt.issuers[0].jwks_url is required",
+                "auth.jwt.issuers[0].audience is required: a token minted for another service must not work here")),
+        argumentSet("jwt second issuer without a key URL",
+            withAuth("jwt: { issuers: [ { " + ISSUER_REQUIRED + " }, { issuer: \"https://other.example.com\", "
+                + "audience: tollgate } ] }"),
+            List.of("auth.jwt.issuers[1].jwks_url is required")),
+        argumentSet("jwt key URL over plain http",
+            jwt(ISSUER_REQUIRED.replace("https://idp.example.com/jwks", "http://idp.example.com/jwks"), ""),
+            List.of("auth.jwt.issuers[0].jwks_url " + HTTPS_ONLY + "http://idp.example.com/jwks")),
+        argumentSet("jwt key URL not a URL",
+            jwt(ISSUER_REQUIRED.replace("https://idp.example.com/jwks", "https://idp example/jwks"), ""),
+            List.of("auth.jwt.issuers[0].jwks_url: is not a URL: 'https://idp example/jwks'")),
+        argumentSet("jwt symmetric algorithm", jwt(ISSUER_REQUIRED + ", algorithms: [ RS256, HS256 ]", ""),
+            List.of("auth.jwt.issuers[0].algorithms may only list [ES256, ES384, ES512, PS256, PS384, PS512, RS256, "
+                + "RS384, RS512], not [HS256, RS256]")),
+        argumentSet("jwt unknown claim", jwt(ISSUER_REQUIRED + ", claims: { groups: groups }", ""),
+            List.of("auth.jwt.issuers[0].claims.groups: unknown field (known: email, models, team, user)")),
+        argumentSet("jwt malformed claim path", jwt(ISSUER_REQUIRED + ", claims: { team: \".team\" }", ""),
+            List.of("auth.jwt.issuers[0].claims.team: claim path '.team' has an empty segment")),
+        argumentSet("jwt issuer configured twice",
+            withAuth("jwt: { issuers: [ { " + ISSUER_REQUIRED + " }, { " + ISSUER_REQUIRED + " } ] }"),
+            List.of("auth.jwt.issuers[1].issuer repeats https://idp.example.com: each issuer may be configured once")),
+        argumentSet("jwt problems of issuers and settings together",
+            withAuth("jwt: { clock_skew: 6m, issuers: [ { " + ISSUER_REQUIRED + " }, { " + ISSUER_REQUIRED
+                + ", audience: \"\" } ] }"),
+            List.of("auth.jwt.issuers[1].audience is required: a token minted for another service must not work here",
+                "auth.jwt.clock_skew must be between 0s and 5m, not PT6M")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badSsoConfigs")
+  void rejectsBadSingleSignOnAndJwtConfigurationWithExactProblems(String yaml, List<String> expected) {
+    assertThat(problemsOf(yaml, Map.of(), false)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void withoutOidcAndJwtSectionsBothAreAbsent() {
+    AuthConfig auth = parse(VALID).auth();
+    assertThat(auth.oidc()).isEmpty();
+    assertThat(auth.jwt()).isEmpty();
+    assertThat(new AuthConfig(new Secret(KEY))).isEqualTo(new AuthConfig(new Secret(KEY), SessionConfig.DEFAULTS,
+        auth.local(), Optional.empty(), Optional.empty()));
+  }
+
+  @Test
+  void minimalOidcGetsTheDocumentedDefaults() {
+    OidcSettings oidc = parse(oidc(OIDC_REQUIRED)).auth().oidc().orElseThrow();
+    assertThat(oidc.issuer()).isEqualTo("https://idp.example.com");
+    assertThat(oidc.clientId()).isEqualTo("tollgate");
+    assertThat(oidc.clientSecret().value()).isEqualTo("s3cret");
+    assertThat(oidc.redirectUri()).isEqualTo(URI.create("https://tollgate.example.com/auth/oidc/callback"));
+    assertThat(oidc.scopes()).containsExactly("openid", "email", "profile");
+    assertThat(oidc.clientAuth()).isEqualTo(OidcSettings.ClientAuth.CLIENT_SECRET_BASIC);
+    assertThat(List.of(oidc.emailClaim(), oidc.nameClaim(), oidc.groupsClaim()))
+        .containsExactly(new ClaimPath("email"), new ClaimPath("name"), new ClaimPath("groups"));
+    assertThat(oidc.groupRoles()).isEmpty();
+    assertThat(oidc.groupTeams()).isEmpty();
+    assertThat(oidc.allowedDomains()).isEmpty();
+    assertThat(oidc.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(oidc.pendingTtl()).isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void fullOidcBindsEveryDocumentedKey() {
+    OidcSettings oidc = parse(withAuth("""
+        oidc: {
+          issuer: "https://example.eu.auth0.com/",
+          client_id: AbCdEf,
+          client_secret: s3cret,
+          redirect_uri: "http://127.0.0.1:8080/auth/oidc/callback",
+          scopes: [ openid, email ],
+          client_auth: client_secret_post,
+          claims: { email: mail, name: display_name, groups: "https://tollgate.example.com/roles" },
+          group_roles: { tollgate-admins: [ admin, auditor ], "0a1b-guid": [ member ] },
+          group_teams: { search-eng: [ search, ranking ] },
+          allowed_domains: [ Example.com, example.org ],
+          clock_skew: 30s,
+          pending_ttl: 5m
+        }""")).auth().oidc().orElseThrow();
+    assertThat(oidc.issuer()).isEqualTo("https://example.eu.auth0.com/");
+    assertThat(oidc.redirectUri()).isEqualTo(URI.create("http://127.0.0.1:8080/auth/oidc/callback"));
+    assertThat(oidc.scopes()).containsExactly("openid", "email");
+    assertThat(oidc.clientAuth()).isEqualTo(OidcSettings.ClientAuth.CLIENT_SECRET_POST);
+    assertThat(List.of(oidc.emailClaim(), oidc.nameClaim(), oidc.groupsClaim())).containsExactly(
+        new ClaimPath("mail"), new ClaimPath("display_name"), new ClaimPath("https://tollgate.example.com/roles"));
+    assertThat(oidc.groupRoles()).isEqualTo(Map.of("tollgate-admins", Set.of("admin", "auditor"),
+        "0a1b-guid", Set.of("member")));
+    assertThat(oidc.groupTeams()).isEqualTo(Map.of("search-eng", Set.of("search", "ranking")));
+    assertThat(oidc.allowedDomains()).containsExactlyInAnyOrder("example.com", "example.org");
+    assertThat(oidc.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(oidc.pendingTtl()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void oidcClientSecretIsInterpolatedFromTheEnvironmentAndNeverShown() {
+    String yaml = oidc(OIDC_REQUIRED.replace("s3cret", "\"${TOLLGATE_OIDC_CLIENT_SECRET}\""));
+    TollgateConfig config = new ConfigLoader(Map.of("TOLLGATE_OIDC_CLIENT_SECRET", "cs-from-env-42"), false)
+        .parse(yaml);
+    assertThat(config.auth().oidc().orElseThrow().clientSecret().value()).isEqualTo("cs-from-env-42");
+    assertThat(config.toString()).doesNotContain("cs-from-env-42");
+
+    assertThat(problemsOf(yaml, Map.of(), false)).containsExactly(
+        "auth.oidc.client_secret: environment variable TOLLGATE_OIDC_CLIENT_SECRET is not set",
+        "auth.oidc.client_secret is required (a confidential client; use ${ENV} interpolation)");
+  }
+
+  @Test
+  void minimalJwtGetsTheDocumentedDefaults() {
+    JwtSettings jwt = parse(jwt(ISSUER_REQUIRED, "")).auth().jwt().orElseThrow();
+    assertThat(jwt.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(jwt.jwksTtl()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(jwt.jwksMinRefetch()).isEqualTo(Duration.ofSeconds(30));
+    JwtIssuer issuer = jwt.issuers().getFirst();
+    assertThat(issuer).isEqualTo(new JwtIssuer("https://idp.example.com", URI.create("https://idp.example.com/jwks"),
+        "tollgate", null, null, null, Optional.empty(), Optional.empty()));
+    assertThat(issuer.algorithms()).hasSize(9).contains(JWSAlgorithm.RS256, JWSAlgorithm.PS512, JWSAlgorithm.ES256);
+    assertThat(issuer.user()).isEqualTo(new ClaimPath("sub"));
+    assertThat(issuer.email()).isEqualTo(new ClaimPath("email"));
+  }
+
+  @Test
+  void fullJwtBindsEveryDocumentedKey() {
+    JwtSettings jwt = new ConfigLoader(Map.of("IDP", "sso.example.com"), false).parse(withAuth("""
+        jwt: {
+          clock_skew: 0s,
+          jwks_ttl: 1h,
+          jwks_min_refetch: 1m,
+          issuers: [
+            { issuer: "https://${IDP}/realms/acme",
+              jwks_url: "https://${IDP}/realms/acme/protocol/openid-connect/certs",
+              audience: tollgate,
+              algorithms: [ RS256, ES384 ],
+              claims: { user: preferred_username, email: mail, team: tollgate.team, models: tollgate.models } },
+            { issuer: "http://localhost:8081", jwks_url: "http://localhost:8081/jwks", audience: api }
+          ]
+        }""")).auth().jwt().orElseThrow();
+    assertThat(jwt.clockSkew()).isZero();
+    assertThat(jwt.jwksTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(jwt.jwksMinRefetch()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(jwt.issuers()).containsExactly(
+        new JwtIssuer("https://sso.example.com/realms/acme",
+            URI.create("https://sso.example.com/realms/acme/protocol/openid-connect/certs"), "tollgate",
+            Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES384), new ClaimPath("preferred_username"), new ClaimPath("mail"),
+            Optional.of(new ClaimPath("tollgate.team")), Optional.of(new ClaimPath("tollgate.models"))),
+        new JwtIssuer("http://localhost:8081", URI.create("http://localhost:8081/jwks"), "api", null, null, null,
+            Optional.empty(), Optional.empty()));
   }
 }
