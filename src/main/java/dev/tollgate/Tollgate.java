@@ -11,6 +11,7 @@ import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.KeyService;
 import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.local.LocalAccounts;
+import dev.tollgate.access.oidc.OidcSignIn;
 import dev.tollgate.access.secrets.CipherSealer;
 import dev.tollgate.access.secrets.ManagedCredentials;
 import dev.tollgate.access.secrets.ProviderSecretStore;
@@ -23,6 +24,7 @@ import dev.tollgate.admin.ChainedAudit;
 import dev.tollgate.admin.SignInApi;
 import dev.tollgate.audit.AuditLog;
 import dev.tollgate.audit.AuditQuery;
+import dev.tollgate.store.JdbiPendingLoginStore;
 import dev.tollgate.store.JdbiSessionStore;
 import java.util.Optional;
 import dev.tollgate.admin.AdminApi;
@@ -152,7 +154,9 @@ public final class Tollgate implements AutoCloseable {
         new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
             new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
             name -> config.provider(name).isPresent(), json)), ids, json, clock);
-    SignInApi signIn = new SignInApi(directory, localAccounts, sessions, Optional.empty(),
+    Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings,
+        new JdbiPendingLoginStore(database.jdbi()), blocking, clock, random));
+    SignInApi signIn = new SignInApi(directory, localAccounts, sessions, oidc,
         new UserProvisioner(directory, Organization.DEFAULT_ID, ids, clock), auditLog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
     HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);

@@ -10,6 +10,7 @@ import dev.tollgate.access.policy.Action;
 import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.access.policy.Principal;
 import dev.tollgate.access.policy.Target;
+import dev.tollgate.access.session.Sessions;
 import dev.tollgate.server.ApiError;
 import dev.tollgate.store.Constraints;
 import dev.tollgate.store.IdGenerator;
@@ -33,8 +34,11 @@ final class UsersApi {
   private final AdminAudit audit;
   private final IdGenerator ids;
   private final Clock clock;
+  private final Sessions sessions;
 
-  UsersApi(Directory directory, Guard guard, Views views, AdminAudit audit, IdGenerator ids, Clock clock) {
+  UsersApi(Directory directory, Guard guard, Views views, AdminAudit audit, IdGenerator ids, Clock clock,
+      Sessions sessions) {
+    this.sessions = sessions;
     this.directory = directory;
     this.guard = guard;
     this.views = views;
@@ -127,6 +131,9 @@ final class UsersApi {
         body.has("name") ? body.optionalString("name", 200) : user.name(), role, user.identity(), disabledAt,
         user.createdAt(), clock.instant());
     directory.update(changed);
+    if (changed.disabled() && !user.disabled()) {
+      sessions.endAll(user.id());
+    }
     ObjectNode before = views.user(user);
     ObjectNode after = views.user(changed);
     String action = role != user.role() ? "user.role_change"

@@ -52,14 +52,16 @@ public final class TestGateway implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("tollgate.db");
+    // An extra top-level auth block (sign-in settings) replaces the default one; it names MASTER_KEY itself.
+    boolean ownAuth = extra.lines().anyMatch(line -> line.startsWith("auth:"));
     String yaml = """
         server: { host: 127.0.0.1, port: 0, event_loops: 2, drain_timeout: 5s }
         database: { url: "%s" }
-        auth: { master_key: "%s" }
+        %s
         logging: { access_log: true }
         %s
         %s
-        """.formatted(url, MASTER_KEY, extra, providersAndModels);
+        """.formatted(url, ownAuth ? "" : "auth: { master_key: \"" + MASTER_KEY + "\" }", extra, providersAndModels);
     TollgateConfig config = new ConfigLoader(Map.of(), false).parse(yaml);
     blocked.start();
     checkerLogger.addAppender(blocked);
