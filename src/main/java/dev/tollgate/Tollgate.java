@@ -26,6 +26,7 @@ import dev.tollgate.audit.AuditLog;
 import dev.tollgate.audit.AuditQuery;
 import dev.tollgate.store.JdbiPendingLoginStore;
 import dev.tollgate.store.JdbiSessionStore;
+import java.util.Map;
 import java.util.Optional;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.AdminAudit;
@@ -157,7 +158,9 @@ public final class Tollgate implements AutoCloseable {
     Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings,
         new JdbiPendingLoginStore(database.jdbi()), blocking, clock, random));
     SignInApi signIn = new SignInApi(directory, localAccounts, sessions, oidc,
-        new UserProvisioner(directory, Organization.DEFAULT_ID, ids, clock), auditLog, async, json, clock);
+        new UserProvisioner(directory, Organization.DEFAULT_ID,
+            config.auth().oidc().map(o -> o.groupRoles()).orElse(Map.of()),
+            config.auth().oidc().map(o -> o.groupTeams()).orElse(Map.of()), ids, clock), auditLog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
     HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);
     router.health().forEach((id, h) -> {

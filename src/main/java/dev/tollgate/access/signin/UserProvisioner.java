@@ -11,7 +11,6 @@ import dev.tollgate.access.oidc.VerifiedIdentity;
 import dev.tollgate.store.IdGenerator;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,12 +30,22 @@ public final class UserProvisioner {
 
   private final Directory directory;
   private final String orgId;
+  private final Map<String, Set<String>> groupRoles;
+  private final Map<String, Set<String>> groupTeams;
   private final IdGenerator ids;
   private final Clock clock;
 
-  public UserProvisioner(Directory directory, String orgId, IdGenerator ids, Clock clock) {
+  /**
+   * @param groupRoles provider group to roles, as configured: a group granting {@code team_admin} makes
+   *     the user team admin of that group's teams (and of no others)
+   * @param groupTeams provider group to team names
+   */
+  public UserProvisioner(Directory directory, String orgId, Map<String, Set<String>> groupRoles,
+      Map<String, Set<String>> groupTeams, IdGenerator ids, Clock clock) {
     this.directory = directory;
     this.orgId = orgId;
+    this.groupRoles = Map.copyOf(groupRoles);
+    this.groupTeams = Map.copyOf(groupTeams);
     this.ids = ids;
     this.clock = clock;
   }
@@ -77,22 +86,26 @@ public final class UserProvisioner {
       }
     }
     Set<Membership> before = Set.copyOf(directory.membershipsOfUser(user.id()));
-    Role teamRole = identity.roles().contains(Role.TEAM_ADMIN.wire()) ? Role.TEAM_ADMIN : Role.MEMBER;
-    Set<String> wanted = new HashSet<>();
-    for (String name : identity.teams()) {
-      wanted.add(teamNamed(user.orgId(), name).id());
+    // Each group's teams, with team_admin where that same group grants it.
+    Map<String, Role> wanted = new java.util.HashMap<>();
+    for (String group : identity.groups()) {
+      boolean admin = groupRoles.getOrDefault(group, Set.of()).contains(Role.TEAM_ADMIN.wire());
+      for (String name : groupTeams.getOrDefault(group, Set.of())) {
+        wanted.merge(teamNamed(user.orgId(), name).id(), admin ? Role.TEAM_ADMIN : Role.MEMBER,
+            (a, b) -> a == Role.TEAM_ADMIN || b == Role.TEAM_ADMIN ? Role.TEAM_ADMIN : Role.MEMBER);
+      }
     }
     for (Membership m : before) {
-      if (!wanted.contains(m.teamId())) {
+      if (!wanted.containsKey(m.teamId())) {
         directory.removeMembership(m.teamId(), user.id());
       }
     }
     Map<String, Membership> had = new java.util.HashMap<>();
     before.forEach(m -> had.put(m.teamId(), m));
-    for (String teamId : wanted) {
-      Membership old = had.get(teamId);
-      if (old == null || old.role() != teamRole) {
-        directory.put(new Membership(teamId, user.id(), teamRole, old == null ? now : old.createdAt()));
+    for (Map.Entry<String, Role> w : wanted.entrySet()) {
+      Membership old = had.get(w.getKey());
+      if (old == null || old.role() != w.getValue()) {
+        directory.put(new Membership(w.getKey(), user.id(), w.getValue(), old == null ? now : old.createdAt()));
       }
     }
     return new Provisioned(user, created, existing, before, Set.copyOf(directory.membershipsOfUser(user.id())));
