@@ -14,6 +14,8 @@ import java.util.Set;
  * @param userId the user the key acts for; empty for a service account key
  * @param models models the key may call; empty means every model
  * @param previous the digest of the secret before the last rotation, while it is still accepted
+ * @param ownerDisabled the person the key acts for is disabled: the key opens nothing until they are
+ *     enabled again
  */
 public record ApiKey(
     String id,
@@ -27,7 +29,8 @@ public record ApiKey(
     Instant createdAt,
     Optional<Instant> expiresAt,
     Optional<Instant> revokedAt,
-    Optional<PreviousSecret> previous) {
+    Optional<PreviousSecret> previous,
+    boolean ownerDisabled) {
 
   /** A rotated-out secret's digest and the moment it stops being accepted. */
   public record PreviousSecret(String keyHash, Instant validUntil) {}
@@ -48,7 +51,7 @@ public record ApiKey(
 
   public ApiKey revokedAt(Instant when) {
     return new ApiKey(id, name, keyHash, prefix, teamId, userId, models, metadata, createdAt, expiresAt,
-        Optional.of(when), previous);
+        Optional.of(when), previous, ownerDisabled);
   }
 
   /** Whether a secret with this digest opens the key at {@code now}: the current one, or the previous in its grace period. */

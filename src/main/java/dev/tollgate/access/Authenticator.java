@@ -68,6 +68,9 @@ public final class Authenticator {
     if (key.expiredAt(now)) {
       throw ApiError.expiredKey().exception();
     }
+    if (key.ownerDisabled()) {
+      throw new ApiError(401, "authentication_error", "user_disabled", "the key's user is disabled").exception();
+    }
     if (!key.accepts(digest, now)) {
       throw ApiError.rotatedKey().exception();
     }

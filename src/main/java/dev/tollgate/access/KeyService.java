@@ -48,7 +48,7 @@ public final class KeyService {
     String secret = secrets.newSecret();
     ApiKey key = new ApiKey(ids.next(), spec.name(), KeySecrets.digest(secret), KeySecrets.displayPrefix(secret),
         spec.teamId(), spec.userId(), spec.models(), spec.metadata(), clock.instant(), spec.expiresAt(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), false);
     store.insert(key);
     cache.put(key);
     return new Created(key, secret);
@@ -60,6 +60,23 @@ public final class KeyService {
 
   public Optional<ApiKey> find(String id) {
     return store.findById(id);
+  }
+
+  /**
+   * Reloads this node's cached keys of a user whose state changed (disabled, enabled), so the change
+   * holds here at once; other nodes see it at their next refresh.
+   */
+  public void refreshOwnedBy(String userId) {
+    Page.Request page = new Page.Request(Page.Request.MAX_LIMIT, Optional.empty());
+    while (true) {
+      Page<ApiKey> keys = store.list(Scope.everything(), new KeyStore.Filter(Optional.empty(), Optional.of(userId),
+          Optional.empty(), clock.instant()), page);
+      keys.items().forEach(cache::put);
+      if (keys.nextCursor().isEmpty()) {
+        return;
+      }
+      page = new Page.Request(Page.Request.MAX_LIMIT, keys.nextCursor());
+    }
   }
 
   /** Revokes the key; returns it as revoked, or empty when no such key exists. */

@@ -33,7 +33,7 @@ public final class AdminApi {
     all.addAll(new MeApi(guard, views).routes());
     all.addAll(new OrganizationsApi(directory, guard, views, audit, ids, clock).routes());
     all.addAll(new TeamsApi(directory, guard, views, audit, ids, clock).routes());
-    all.addAll(new UsersApi(directory, guard, views, audit, ids, clock, sessions).routes());
+    all.addAll(new UsersApi(directory, guard, views, audit, ids, clock, sessions, keys).routes());
     all.addAll(new CredentialsApi(local, directory, sessions, guard, views, audit).routes());
     all.addAll(new KeysApi(keys, directory, catalog, guard, views, audit, clock).routes());
     all.addAll(new UsageApi(usage, guard, json, clock).routes());

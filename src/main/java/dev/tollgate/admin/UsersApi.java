@@ -2,6 +2,7 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.KeyService;
 import dev.tollgate.access.Role;
 import dev.tollgate.access.directory.Directory;
 import dev.tollgate.access.directory.Membership;
@@ -35,10 +36,12 @@ final class UsersApi {
   private final IdGenerator ids;
   private final Clock clock;
   private final Sessions sessions;
+  private final KeyService keys;
 
   UsersApi(Directory directory, Guard guard, Views views, AdminAudit audit, IdGenerator ids, Clock clock,
-      Sessions sessions) {
+      Sessions sessions, KeyService keys) {
     this.sessions = sessions;
+    this.keys = keys;
     this.directory = directory;
     this.guard = guard;
     this.views = views;
@@ -133,6 +136,9 @@ final class UsersApi {
     directory.update(changed);
     if (changed.disabled() && !user.disabled()) {
       sessions.endAll(user.id());
+    }
+    if (changed.disabled() != user.disabled()) {
+      keys.refreshOwnedBy(user.id());
     }
     ObjectNode before = views.user(user);
     ObjectNode after = views.user(changed);

@@ -73,7 +73,8 @@ public final class SecretsCommand implements Runnable {
       SecretsConfig secrets;
       try {
         config = options.load();
-        secrets = new SecretsConfig(SecretsConfig.fromEnvironment(env).encryptionKey(), batchSize);
+        secrets = new SecretsConfig(config.secrets().encryptionKey()
+            .or(() -> SecretsConfig.fromEnvironment(env).encryptionKey()), batchSize);
       } catch (ConfigException e) {
         return configError(err, e.problems());
       }

@@ -21,7 +21,8 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class JdbiKeyStore implements KeyStore {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String COLUMNS = "k.id, k.name, k.key_hash, k.key_prefix, k.team_id, k.user_id, k.models, "
-      + "k.metadata, k.created_at, k.expires_at, k.revoked_at, k.previous_key_hash, k.previous_valid_until";
+      + "k.metadata, k.created_at, k.expires_at, k.revoked_at, k.previous_key_hash, k.previous_valid_until, "
+      + "(SELECT u.disabled_at FROM users u WHERE u.id = k.user_id) AS owner_disabled_at";
 
   private final Jdbi jdbi;
 
@@ -127,7 +128,8 @@ public final class JdbiKeyStore implements KeyStore {
         Instant.ofEpochMilli(rs.getLong("created_at")),
         optionalInstant(rs, "expires_at"),
         optionalInstant(rs, "revoked_at"),
-        previous);
+        previous,
+        optionalInstant(rs, "owner_disabled_at").isPresent());
   }
 
   static Optional<Instant> optionalInstant(ResultSet rs, String column) throws SQLException {

@@ -171,15 +171,28 @@ class SignInTest {
   }
 
   @Test
-  void disablingAUserEndsTheirSessions() {
+  void disablingAUserEndsTheirSessionsAndStopsTheirKeysUntilEnabledAgain() {
     String user = f.user("member");
     f.join(f.alpha, user, "member");
+    String key = AdminFixture.json(AdminFixture.ok(gateway.call("POST", "/admin/v1/keys", AdminFixture.MASTER,
+        "{\"name\":\"k\",\"team_id\":\"" + f.alpha + "\",\"user_id\":\"" + user + "\"}"), 201)).get("key").asText();
+    String chat = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    assertThat(gateway.post("/v1/chat/completions", key, chat).statusCode()).isEqualTo(200);
     String email = userWithPassword(user);
     HttpResponse<String> in = login(email, AdminFixture.PASSWORD, null);
     assertThat(withSession("GET", "/admin/v1/me", cookie(in), null, null).statusCode()).isEqualTo(200);
+
     AdminFixture.ok(gateway.call("PATCH", "/admin/v1/users/" + user, AdminFixture.MASTER, "{\"disabled\":true}"), 200);
     assertThat(withSession("GET", "/admin/v1/me", cookie(in), null, null).statusCode()).isEqualTo(401);
     assertThat(login(email, AdminFixture.PASSWORD, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> refused = gateway.post("/v1/chat/completions", key, chat);
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(AdminFixture.json(refused).at("/error/code").asText()).isEqualTo("user_disabled");
+
+    AdminFixture.ok(gateway.call("PATCH", "/admin/v1/users/" + user, AdminFixture.MASTER, "{\"disabled\":false}"), 200);
+    assertThat(gateway.post("/v1/chat/completions", key, chat).statusCode()).isEqualTo(200);
+    assertThat(withSession("GET", "/admin/v1/me", cookie(in), null, null).statusCode())
+        .as("the ended session stays ended").isEqualTo(401);
   }
 
   @Test

@@ -146,7 +146,7 @@ class StoreTest {
       ApiKey key = new ApiKey("k1", "ci pipeline", "hash-1", "tg-AbCdE", "default", Optional.of("u1"),
           Set.of("a", "b", "c"), Map.of("n", 1), Instant.ofEpochMilli(1_700_000_000_123L),
           Optional.of(Instant.ofEpochMilli(1_800_000_000_456L)), Optional.of(Instant.ofEpochMilli(1_750_000_000_789L)),
-          Optional.of(new ApiKey.PreviousSecret("hash-0", Instant.ofEpochMilli(1_760_000_000_000L))));
+          Optional.of(new ApiKey.PreviousSecret("hash-0", Instant.ofEpochMilli(1_760_000_000_000L))), false);
       keys.insert(key);
       ApiKey read = keys.findById("k1").orElseThrow();
       assertThat(read).isEqualTo(key);
@@ -367,7 +367,7 @@ class StoreTest {
 
     static ApiKey key(String id, String hash, Set<String> models, Map<String, Object> metadata) {
       return new ApiKey(id, "key " + id, hash, "tg-" + id, "default", Optional.empty(), models, metadata,
-          Instant.ofEpochMilli(1_700_000_000_000L), Optional.empty(), Optional.empty(), Optional.empty());
+          Instant.ofEpochMilli(1_700_000_000_000L), Optional.empty(), Optional.empty(), Optional.empty(), false);
     }
 
     static UsageEvent event(String id, String requestId, String keyId, long createdAt) {
