@@ -1,0 +1,108 @@
+package dev.tollgate.access.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.access.KeySecrets;
+import dev.tollgate.config.SessionConfig;
+import dev.tollgate.store.Database;
+import dev.tollgate.store.JdbiSessionStore;
+import dev.tollgate.testing.TestDatabases;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Sessions end when idle, at their absolute end, or when revoked; the cookie value is never stored. */
+class SessionsTest {
+  @TempDir
+  Path dir;
+
+  /** A clock the test moves. */
+  private static final class Hands extends Clock {
+    Instant now = Instant.parse("2026-11-26T10:00:00Z");
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private Sessions sessions(Database db, Hands clock) {
+    return new Sessions(new JdbiSessionStore(db.jdbi()), new SessionConfig(Duration.ofMinutes(30),
+        Duration.ofHours(2), true), new SecureRandom(), clock);
+  }
+
+  private static void user(Database db, String id) {
+    db.jdbi().useHandle(h -> h.execute("INSERT INTO users (id, org_id, email, role, created_at, updated_at) "
+        + "VALUES (?, 'default', ?, 'member', 0, 0)", id, id + "@example.com"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void anIdleSessionEndsAndActivityKeepsOneAliveUntilItsAbsoluteEnd(TestDatabases.Kind kind) {
+    try (Database db = TestDatabases.open(kind, dir)) {
+      user(db, "u1");
+      Hands clock = new Hands();
+      Sessions s = sessions(db, clock);
+      Sessions.Started started = s.start("u1", "password", "127.0.0.1", "test");
+      String value = started.cookieValue();
+      assertThat(value).hasSizeGreaterThanOrEqualTo(43);
+      assertThat(started.session().idHash()).isEqualTo(KeySecrets.digest(value)).isNotEqualTo(value);
+      long stored = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sessions WHERE id_hash = :v")
+          .bind("v", value).mapTo(Long.class).one());
+      assertThat(stored).isZero();
+
+      // Used every 20 minutes: alive past the idle time, until the absolute end.
+      for (int i = 0; i < 5; i++) {
+        clock.now = clock.now.plus(Duration.ofMinutes(20));
+        assertThat(s.resolve(value)).as("after %d x 20 min", i + 1).isPresent();
+      }
+      clock.now = clock.now.plus(Duration.ofMinutes(20));
+      assertThat(s.resolve(value)).as("2 h after sign-in").isEmpty();
+
+      Sessions.Started idle = s.start("u1", "password", null, null);
+      clock.now = clock.now.plus(Duration.ofMinutes(31));
+      assertThat(s.resolve(idle.cookieValue())).as("31 min unused").isEmpty();
+      assertThat(s.resolve("made-up")).isEmpty();
+      assertThat(s.resolve(null)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void signingOutAndEndingAllRevoke(TestDatabases.Kind kind) {
+    try (Database db = TestDatabases.open(kind, dir)) {
+      user(db, "u1");
+      user(db, "u2");
+      Hands clock = new Hands();
+      Sessions s = sessions(db, clock);
+      Sessions.Started a = s.start("u1", "password", null, null);
+      Sessions.Started b = s.start("u1", "oidc", null, null);
+      Sessions.Started other = s.start("u2", "password", null, null);
+      assertThat(s.end(a.cookieValue())).isTrue();
+      assertThat(s.end(a.cookieValue())).isFalse();
+      assertThat(s.resolve(a.cookieValue())).isEmpty();
+      assertThat(s.resolve(b.cookieValue())).isPresent();
+      assertThat(s.endAll("u1")).isEqualTo(1);
+      assertThat(s.resolve(b.cookieValue())).isEmpty();
+      assertThat(s.resolve(other.cookieValue())).isPresent();
+      assertThat(s.cookie(other)).contains("HttpOnly", "SameSite=Lax", "Secure", "Max-Age=7200");
+      assertThat(other.toString()).doesNotContain(other.cookieValue());
+    }
+  }
+}
