@@ -26,6 +26,7 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -120,6 +121,15 @@ public final class SignInApi {
   private Object logout(RoutingContext ctx) {
     Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
     if (cookie != null) {
+      // Signing out changes state too: another site must not be able to do it for the browser.
+      sessions.resolve(cookie.getValue()).ifPresent(session -> {
+        String echoed = ctx.request().getHeader(AdminAuthenticator.CSRF_HEADER);
+        if (echoed == null || !java.security.MessageDigest.isEqual(echoed.getBytes(StandardCharsets.UTF_8),
+            session.csrfToken().getBytes(StandardCharsets.UTF_8))) {
+          throw new ApiError(403, "permission_error", "csrf_failed", "signing out needs the session's CSRF token in "
+              + AdminAuthenticator.CSRF_HEADER).exception();
+        }
+      });
       sessions.end(cookie.getValue());
     }
     ctx.response().putHeader(HttpHeaders.SET_COOKIE, sessions.clearingCookie());

@@ -111,7 +111,10 @@ class SignInTest {
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     assertThat(AdminFixture.json(created).get("user_id").asText()).isEqualTo(f.member.userId());
 
-    HttpResponse<String> out = gateway.post("/auth/logout", null, "{}", "Cookie", cookie(in));
+    HttpResponse<String> forged = gateway.post("/auth/logout", null, "{}", "Cookie", cookie(in));
+    assertThat(forged.statusCode()).as("sign-out without the CSRF token").isEqualTo(403);
+    assertThat(withSession("GET", "/admin/v1/me", cookie(in), null, null).statusCode()).isEqualTo(200);
+    HttpResponse<String> out = gateway.post("/auth/logout", null, "{}", "Cookie", cookie(in), "X-CSRF-Token", csrf);
     assertThat(out.statusCode()).isEqualTo(200);
     assertThat(out.headers().firstValue("set-cookie").orElseThrow()).contains("Max-Age=0");
     HttpResponse<String> after = withSession("GET", "/admin/v1/me", cookie(in), null, null);
