@@ -117,7 +117,7 @@ final class AuditApi {
     switch (call.principal()) {
       case Principal.Master m -> guard.require(call, Action.AUDIT_READ, Target.global());
       case Principal.Person p -> {
-        guard.require(call, Action.AUDIT_READ, Target.organisation(p.orgId()), null, "audit log");
+        guard.require(call, Action.AUDIT_READ, Target.organisation(p.orgId()));
         filter = filter.byOrg(p.orgId());
       }
     }

@@ -209,7 +209,7 @@ public final class SignInApi {
     ObjectNode out = json.createObjectNode().put("object", "session");
     out.set("user", views.user(user));
     out.put("csrf_token", started.session().csrfToken());
-    out.put("expires_at", started.session().expiresAt().toString());
+    out.put("expires_at", Views.time(started.session().expiresAt()));
     return out;
   }
 

@@ -11,6 +11,7 @@ import dev.tollgate.access.directory.Team;
 import dev.tollgate.access.directory.User;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Function;
 
 /** The JSON the admin API shows for each kind of object; never a secret, not even a digest. */
@@ -27,6 +28,11 @@ final class Views {
     return json;
   }
 
+  /** Times as stored (milliseconds), so an object reads the same when created and when fetched later. */
+  static String time(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MILLIS).toString();
+  }
+
   <T> ObjectNode list(Page<T> page, Function<T, ObjectNode> view) {
     ObjectNode root = json.createObjectNode().put("object", "list");
     ArrayNode data = root.putArray("data");
@@ -38,14 +44,14 @@ final class Views {
 
   ObjectNode organization(Organization o) {
     return json.createObjectNode().put("id", o.id()).put("object", "organization").put("name", o.name())
-        .put("created_at", o.createdAt().toString());
+        .put("created_at", time(o.createdAt()));
   }
 
   ObjectNode team(Team t) {
     ObjectNode o = json.createObjectNode().put("id", t.id()).put("object", "team").put("org_id", t.orgId())
         .put("name", t.name());
     o.set("metadata", json.valueToTree(t.metadata()));
-    return o.put("created_at", t.createdAt().toString());
+    return o.put("created_at", time(t.createdAt()));
   }
 
   ObjectNode user(User u) {
@@ -53,13 +59,13 @@ final class Views {
         .put("email", u.email()).put("name", u.name().orElse(null)).put("role", u.role().wire())
         .put("sso", u.identity().isPresent())
         .put("status", u.disabled() ? "disabled" : "active")
-        .put("disabled_at", u.disabledAt().map(Instant::toString).orElse(null));
-    return o.put("created_at", u.createdAt().toString()).put("updated_at", u.updatedAt().toString());
+        .put("disabled_at", u.disabledAt().map(Views::time).orElse(null));
+    return o.put("created_at", time(u.createdAt())).put("updated_at", time(u.updatedAt()));
   }
 
   ObjectNode membership(Membership m) {
     return json.createObjectNode().put("object", "membership").put("team_id", m.teamId()).put("user_id", m.userId())
-        .put("role", m.role().wire()).put("created_at", m.createdAt().toString());
+        .put("role", m.role().wire()).put("created_at", time(m.createdAt()));
   }
 
   ObjectNode key(ApiKey key) {
@@ -74,11 +80,11 @@ final class Views {
     ArrayNode models = o.putArray("models");
     key.models().stream().sorted().forEach(models::add);
     o.set("metadata", json.valueToTree(key.metadata()));
-    o.put("created_at", key.createdAt().toString());
-    o.put("expires_at", key.expiresAt().map(Instant::toString).orElse(null));
-    o.put("revoked_at", key.revokedAt().map(Instant::toString).orElse(null));
+    o.put("created_at", time(key.createdAt()));
+    o.put("expires_at", key.expiresAt().map(Views::time).orElse(null));
+    o.put("revoked_at", key.revokedAt().map(Views::time).orElse(null));
     o.put("previous_secret_valid_until", key.previous().map(p -> p.validUntil())
-        .filter(until -> until.isAfter(clock.instant())).map(Instant::toString).orElse(null));
+        .filter(until -> until.isAfter(clock.instant())).map(Views::time).orElse(null));
     String state = key.revoked() ? "revoked" : key.expiredAt(clock.instant()) ? "expired" : "active";
     o.put("status", state);
     return o;
