@@ -6,7 +6,7 @@ import java.util.Set;
 /**
  * Who is calling the data plane, once authenticated.
  *
- * @param keyId the virtual key's id, {@code master} for the master key, or {@code jwt:<issuer>} for a JWT
+ * @param keyId the virtual key's id, {@code master} for the master key, or {@code jwt:<issuer>:<subject>} for a JWT
  * @param teamId the team billed for the call
  * @param userId the person behind the call; empty for service accounts and the master key
  * @param models models the caller may use; empty means every model

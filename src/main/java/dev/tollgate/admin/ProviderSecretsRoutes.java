@@ -2,6 +2,7 @@ package dev.tollgate.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.policy.Action;
 import dev.tollgate.access.policy.Target;
 import dev.tollgate.access.secrets.ProviderSecretsApi;
@@ -65,7 +66,8 @@ final class ProviderSecretsRoutes {
 
   private void record(AdminCall call, ProviderSecretsApi.Outcome outcome) {
     ProviderSecretsApi.Audit a = outcome.audit();
-    audit.record(new AdminAudit.Change(call.principal(), null, a.action(), "provider_secret", a.target(),
+    // Gateway-wide, run by the operators: their organisation's auditors see it.
+    audit.record(new AdminAudit.Change(call.principal(), Organization.DEFAULT_ID, a.action(), "provider_secret", a.target(),
         a.before().orElse(null), a.after().orElse(null), call.requestId(), call.sourceIp()));
   }
 

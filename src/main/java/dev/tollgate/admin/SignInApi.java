@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.directory.Directory;
+import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.directory.User;
 import dev.tollgate.access.local.LocalAccounts;
 import dev.tollgate.access.local.LoginResult;
@@ -215,7 +216,8 @@ public final class SignInApi {
 
   private void record(RoutingContext ctx, Actor actor, String action, User target, JsonNode detail) {
     audit.append(AuditEvent.of(actor, action, target == null ? null : Target.of("user", target.id()))
-        .withOrg(target == null ? null : target.orgId())
+        // A failure for nobody known is the operators' business: their organisation's auditors see it.
+        .withOrg(target == null ? Organization.DEFAULT_ID : target.orgId())
         .withChange(null, detail).withRequest(RequestIds.of(ctx), sourceIp(ctx)));
   }
 
