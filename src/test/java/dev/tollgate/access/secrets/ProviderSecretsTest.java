@@ -171,9 +171,11 @@ class ProviderSecretsTest {
     ProviderSecrets secrets = open(kind, K1);
     secrets.set("openai", SecretField.API_KEY, OPENAI, "u");
     String stored = store.find("openai", SecretField.API_KEY).orElseThrow().ciphertext();
-    char last = stored.charAt(stored.length() - 3);
-    String tampered = stored.substring(0, stored.length() - 3) + (last == 'A' ? 'B' : 'A') + stored.substring(
-        stored.length() - 2);
+    // Flip one bit of the sealed bytes themselves: editing a base64 character may touch only padding bits.
+    int colon = stored.lastIndexOf(':');
+    byte[] sealed = java.util.Base64.getDecoder().decode(stored.substring(colon + 1));
+    sealed[sealed.length / 2] ^= 0x01;
+    String tampered = stored.substring(0, colon + 1) + java.util.Base64.getEncoder().encodeToString(sealed);
     db.jdbi().useHandle(h -> h.createUpdate("UPDATE provider_secrets SET ciphertext = :c").bind("c", tampered)
         .execute());
 
