@@ -13,7 +13,7 @@
 # Usage: bench/run.sh [--quick]
 # Environment (defaults in brackets; --quick shortens the durations):
 #   DURATION        seconds per wrk run [15; quick 5]
-#   WARMUP          seconds of wrk warm-up against Tollgate per request kind [10; quick 3]
+#   WARMUP          seconds of wrk warm-up against each Tollgate path per request kind [10; quick 3]
 #   FIXED_DURATION  seconds per hey run [15; quick 5]
 #   CONNECTIONS     wrk connection counts, space separated ["64 256"]
 #   THREADS         wrk threads [2]

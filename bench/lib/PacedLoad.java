@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * The CSV has one line per request, in send order: send time (epoch microseconds), latency
  * (microseconds), HTTP status (0 = no answer: transport error or timeout), x-tollgate-deployment,
  * x-tollgate-attempts, x-tollgate-route, and the transport error if any. The poll file has one line
- * per poll: epoch milliseconds, a tab, the body on one line. Standard output gets a PACED_START line when
+ * per poll: epoch milliseconds when it was sent and when its answer came, and the body on one line,
+ * separated by tabs (on a loaded machine the two can be far apart). Standard output gets a PACED_START line when
  * the first request is due and a PACED_RESULT summary line at the end.
  */
 public final class PacedLoad {
@@ -159,7 +160,7 @@ public final class PacedLoad {
             Thread.currentThread().interrupt();
             return;
           }
-          w.println(now + "\t" + line);
+          w.println(now + "\t" + System.currentTimeMillis() + "\t" + line);
           next += everyMillis;
           long sleep = next - System.currentTimeMillis();
           if (sleep > 0) {
