@@ -84,6 +84,9 @@ case "$KIND" in json | stream) ;; *) echo "failover.sh: KIND must be json or str
 [ "$MINIMUM_CALLS" -le "$WINDOW" ] || { echo "failover.sh: MINIMUM_CALLS must not exceed WINDOW" >&2; exit 2; }
 [ "$FAILURE_RATE" -le 100 ] || { echo "failover.sh: FAILURE_RATE is a percentage" >&2; exit 2; }
 
+# With a count-based window full of successes, the breaker opens on this many consecutive failures.
+EXPECT_OPEN="$(awk -v r="$FAILURE_RATE" -v w="$WINDOW" 'BEGIN { k = r * w / 100; k = (k == int(k)) ? k : int(k) + 1; if (k < 1) k = 1; print k }')"
+
 TS="$(date +%Y%m%d-%H%M%S)"
 RAW="$OUT/failover-raw-$TS"
 RESULTS="$OUT/failover-$TS.md"
@@ -473,6 +476,8 @@ analyse() { # analyse MODEL: fills R[MODEL,...]
   R[$model,half_opens]="$(awk -v f="$flip" -v u="$unflip" '$1 >= f && $1 < u && $2 == "HALF_OPEN" {n++} END {print n + 0}' "$RAW/transitions-$model.txt")"
   R[$model,transitions]="$(awk -v f="$flip" '{printf "%s%s %+.3f", (k++ ? ", " : ""), $2, ($1 - f) / 1000} END {if (!k) printf "none"}' "$RAW/transitions-$model.txt")"
   R[$model,open_before]="$(ms_of "$failing" | awk -v f="$flip" -v o="${R[$model,opened]:-0}" '$2 == 500 && $1 >= f - 50 && $1 <= o {n++} END {print n + 0}')"
+  # Beyond the breaker's arithmetic: failures of calls that were already under way when it opened.
+  R[$model,in_flight]="$(awk -v n="${R[$model,b1_n]}" -v k="$EXPECT_OPEN" 'BEGIN {print (n > k) ? n - k : 0}')"
 
   # The same breaker as /health showed it (polled; a half-open lasting a few ms is rarely caught). Each
   # state is dated when its answer arrived: the state was read at some point before.
@@ -495,6 +500,16 @@ analyse() { # analyse MODEL: fills R[MODEL,...]
       if ($3 != 200) { bad++; if (t < f) pre++; else if (t < p - 50) b1++; else later++ }
       if ($5 != "" && $5 != "1") r++
     } END {print n + 0, bad + 0, pre + 0, b1 + 0, later + 0, r + 0}' "$csv")
+  # The check that the router honours an open breaker: a client request sent after the opening was
+  # logged cannot have been routed before it, so if it still failed (or needed a retry) outside the
+  # half-open rounds, it was sent to an open breaker's deployment.
+  R[$model,late_routed]="n/a"
+  if [ -n "${R[$model,opened]}" ]; then
+    R[$model,late_routed]="$(awk -F, -v o="${R[$model,opened]}" -v p="$probe1" 'NR > 1 {
+        sent = $1 / 1000; answered = ($1 + $2) / 1000
+        if (sent > o + 1 && answered < p - 50 && ($3 != 200 || ($5 != "" && $5 != "1"))) n++
+      } END {print n + 0}' "$csv")"
+  fi
   R[$model,statuses]="$(awk -F, 'NR > 1 && $3 != 200 {c[$3 == 0 ? "no answer" : $3]++} END {for (k in c) printf "%s%s x%d", (n++ ? ", " : ""), k, c[k]}' "$csv")"
   R[$model,summary]="$(grep '^PACED_RESULT' "$RAW/load-$model.txt" | sed 's/^PACED_RESULT //')"
   read -r "R[$model,p50_warm]" "R[$model,p99_warm]" "R[$model,p50_fail]" "R[$model,p99_fail]" "R[$model,max_fail]" < <(
@@ -537,7 +552,6 @@ kill -0 "$TG_PID" 2>/dev/null || problem "Tollgate is no longer running"
 
 # ---------------------------------------------------------------------------------------------------
 # Report
-EXPECT_OPEN="$(awk -v r="$FAILURE_RATE" -v w="$WINDOW" -v m="$MINIMUM_CALLS" 'BEGIN { k = r * w / 100; k = (k == int(k)) ? k : int(k) + 1; if (k < 1) k = 1; print k }')"
 TOTAL_W=$((W[0] + W[1] + W[2]))
 FAIL_SHARE="$(awk -v a="${W[$((FAIL_INDEX - 1))]}" -v t="$TOTAL_W" 'BEGIN {printf "%.1f", 100 * a / t}')"
 WEIGHT_SHARE="$(awk -v a="${W[0]}" -v b="${W[1]}" -v c="${W[2]}" 'BEGIN {t = a + b + c; printf "%.1f / %.1f / %.1f %%", 100 * a / t, 100 * b / t, 100 * c / t}')"
@@ -579,7 +593,8 @@ cell_ms() { local d; d="$(delta "$@")"; [ "$d" = n/a ] && echo n/a || echo "$d m
   echo "| Figure | Target | fo-retry (max_attempts $MAX_ATTEMPTS) | | fo-single (max_attempts 1) | |"
   echo "|---|---|---:|---|---:|---|"
   echo "| (i) requests the failing upstream got before its breaker opened (500s in the first burst) | < minimum_calls ($MINIMUM_CALLS) | ${R[$a,b1_n]} | $(pass_if "${R[$a,b1_n]}" "<" "$MINIMUM_CALLS") | ${R[$s,b1_n]} | $(pass_if "${R[$s,b1_n]}" "<" "$MINIMUM_CALLS") |"
-  echo "| of these, answered by nginx after the logged opening (were in flight) | | $(( ${R[$a,b1_n]:-0} - ${R[$a,open_before]:-0} )) | | $(( ${R[$s,b1_n]:-0} - ${R[$s,open_before]:-0} )) | |"
+  echo "| of these, beyond the breaker's arithmetic (calls already under way when it opened) | | ${R[$a,in_flight]} | | ${R[$s,in_flight]} | |"
+  echo "| client requests sent after the opening that still tried the failing deployment outside half-open rounds | 0 | ${R[$a,late_routed]} | $(pass_if "${R[$a,late_routed]}" "==" 0) | ${R[$s,late_routed]} | $(pass_if "${R[$s,late_routed]}" "==" 0) |"
   echo "| the breaker's own arithmetic: failures that open a full window of successes | $EXPECT_OPEN (+ calls in flight when it opens) | | | | |"
   echo "| breaker opened, after the flip (Tollgate log) | | $(cell_ms $a opened flip) | | $(cell_ms $s opened flip) | |"
   echo "| /health first showed it open, after the flip | | $(cell_ms $a h_open flip) | | $(cell_ms $s h_open flip) | |"
