@@ -30,6 +30,7 @@
 #   OPEN_FOR        breaker open_for, seconds [5]
 #   HALF_OPEN_CALLS breaker half_open_calls [2]
 #   POLL_MS         /health poll interval, milliseconds [100]
+#   WARMUP          seconds of wrk against each model before the runs, for the JIT [10; quick 5]
 #   TOLLGATE_HEAP   Tollgate -Xmx (read by bin/tollgate) [384m]
 #   JAVA_HOME       JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
@@ -51,9 +52,9 @@ for arg in "$@"; do
 done
 
 if [ "$QUICK" = 1 ]; then
-  WARM="${WARM:-3}"; FAIL_FOR="${FAIL_FOR:-7}"; RECOVER_FOR="${RECOVER_FOR:-8}"
+  WARM="${WARM:-3}"; FAIL_FOR="${FAIL_FOR:-7}"; RECOVER_FOR="${RECOVER_FOR:-8}"; WARMUP="${WARMUP:-5}"
 else
-  WARM="${WARM:-5}"; FAIL_FOR="${FAIL_FOR:-12}"; RECOVER_FOR="${RECOVER_FOR:-10}"
+  WARM="${WARM:-5}"; FAIL_FOR="${FAIL_FOR:-12}"; RECOVER_FOR="${RECOVER_FOR:-10}"; WARMUP="${WARMUP:-10}"
 fi
 RATE="${RATE:-300}"
 WEIGHTS="${WEIGHTS:-3 2 1}"
@@ -71,7 +72,7 @@ BUILD_ATTEMPTS="${BUILD_ATTEMPTS:-5}"
 BUILD_RETRY_WAIT="${BUILD_RETRY_WAIT:-60}"
 START_TIMEOUT="${START_TIMEOUT:-600}"
 
-for v in RATE WARM FAIL_FOR RECOVER_FOR FAIL_INDEX MAX_ATTEMPTS FAILURE_RATE WINDOW MINIMUM_CALLS OPEN_FOR \
+for v in RATE WARM WARMUP FAIL_FOR RECOVER_FOR FAIL_INDEX MAX_ATTEMPTS FAILURE_RATE WINDOW MINIMUM_CALLS OPEN_FOR \
   HALF_OPEN_CALLS POLL_MS; do
   [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || { echo "failover.sh: $v must be a positive whole number, got '${!v}'" >&2; exit 2; }
 done
@@ -381,10 +382,10 @@ done; done
 log "sanity checks passed"
 
 # Warm-up, so the JIT has compiled the hot path before anything is timed.
-log "warm-up: wrk against both models, 5 s each (not reported)"
+log "warm-up: wrk against both models, $WARMUP s each (not reported)"
 for model in fo-retry fo-single; do
-  BENCH_BODY="$RAW/request-$model.json" BENCH_KEY="$VKEY" timeout -k 5 60 \
-    wrk -t1 -c8 -d5s --timeout 10s -s "$LIB/post.lua" "$TG_URL" >"$RAW/warmup-$model.txt" 2>&1 \
+  BENCH_BODY="$RAW/request-$model.json" BENCH_KEY="$VKEY" timeout -k 5 $((WARMUP + 60)) \
+    wrk -t1 -c16 -d"${WARMUP}s" --timeout 10s -s "$LIB/post.lua" "$TG_URL" >"$RAW/warmup-$model.txt" 2>&1 \
     || log "warm-up wrk exited non-zero (see $RAW/warmup-$model.txt)"
 done
 
