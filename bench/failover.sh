@@ -582,10 +582,13 @@ cell_ms() { local d; d="$(delta "$@")"; [ "$d" = n/a ] && echo n/a || echo "$d m
   for m in $a $s; do
     awk -v p="${R[$m,p99_warm]:-}" 'BEGIN {exit !(p !~ /^[0-9.]+$/ || p > 100)}' && overloaded+=" $m"
   done
-  if [ "$IDLE_BUSY_PCT" -ge 15 ] || [ -n "$overloaded" ]; then
-    echo "- **Warning: the machine was busy (${IDLE_BUSY_PCT}% before the start; healthy-phase p99 over 100 ms or missing in:" \
-      "${overloaded:- none}). Requests queue in the gateway, and every one already routed to the failing deployment" \
-      "fails there however fast its breaker opens: (i) and the failures then measure the queue. Rerun on a quiet machine.**"
+  if [ -n "$overloaded" ]; then
+    echo "- **Warning: the healthy phase's p99 latency was over 100 ms (or missing) in:$overloaded. Requests queued in the" \
+      "gateway, and every one already routed to the failing deployment fails there however fast its breaker opens:" \
+      "(i) and the client failures then measure the queue. Rerun on a quiet machine.**"
+  elif [ "$IDLE_BUSY_PCT" -ge 15 ]; then
+    echo "- Note: other processes kept the CPUs ${IDLE_BUSY_PCT}% busy just before the start; the healthy-phase latency" \
+      "stayed under 100 ms at p99, so the counts are not queue-driven, but the timings are noisier."
   fi
   echo "- Tollgate: commit $git_rev; $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1); /health polled every ${POLL_MS} ms."
   echo
