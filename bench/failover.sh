@@ -397,6 +397,7 @@ problem() { PROBLEMS+=("$*"); log "PROBLEM: $*"; }
 
 run_case() { # run_case MODEL
   local model="$1" i start flip unflip end line
+  kill -0 "$TG_PID" 2>/dev/null || { tail -n 5 "$TG_LOG" >&2; die "Tollgate is no longer running before the $model run (see $TG_LOG)"; }
   local csv="$RAW/client-$model.csv" polls="$RAW/health-$model.tsv" out="$RAW/load-$model.txt"
   for i in 1 2 3; do : >"$NGX/logs/up-$i.log"; done
   rm -f "$FLAG_DIR"/fail-*
@@ -427,6 +428,7 @@ run_case() { # run_case MODEL
   R[$model,load_after]="$(cut -d' ' -f1-3 /proc/loadavg)"
   R[$model,start]=$start; R[$model,flip]=$flip; R[$model,unflip]=$unflip; R[$model,end]=$end
   grep -q '^PACED_RESULT' "$out" || die "the load generator reported nothing (see $out)"
+  kill -0 "$TG_PID" 2>/dev/null || { tail -n 5 "$TG_LOG" >&2; die "Tollgate stopped during the $model run (see $TG_LOG)"; }
   for i in 1 2 3; do cp "$NGX/logs/up-$i.log" "$RAW/up-$i-$model.log"; done
   analyse "$model"
 }
