@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Tollgate load benchmark: one command, three paths, everything on 127.0.0.1.
+# Tollgate load benchmark: one command, four paths, everything on 127.0.0.1.
 #
 #   (a) client -> nginx canned upstream                      (the upstream alone)
 #   (b) client -> nginx reverse proxy -> canned upstream     (the floor for one extra hop)
 #   (c) client -> Tollgate -> canned upstream                (auth, routing, usage recording)
+#   (d) client -> Tollgate -> 3 canned upstreams, weighted   (the same, routing over 3 deployments)
 #
 # for a non-streaming chat completion (JSON) and a streaming one (SSE), under saturation (wrk) and at
 # fixed request rates (hey), plus sequential time-to-first-byte of the stream (curl) and Tollgate's
@@ -12,7 +13,7 @@
 # Usage: bench/run.sh [--quick]
 # Environment (defaults in brackets; --quick shortens the durations):
 #   DURATION        seconds per wrk run [15; quick 5]
-#   WARMUP          seconds of wrk warm-up against Tollgate per request kind [10; quick 3]
+#   WARMUP          seconds of wrk warm-up against each Tollgate path per request kind [10; quick 3]
 #   FIXED_DURATION  seconds per hey run [15; quick 5]
 #   CONNECTIONS     wrk connection counts, space separated ["64 256"]
 #   THREADS         wrk threads [2]
@@ -20,6 +21,8 @@
 #   HEY_WORKERS     hey concurrent workers; per-worker rate = rate / workers [50]
 #   TTFB_REQUESTS   sequential curl requests per path for the stream TTFB [500; quick 50]
 #   KINDS           which request kinds to run ["json stream"]
+#   PATHS           which paths to run, a subset of "a b c d" ["a b c d"]
+#   WEIGHTS         the weights of path (d)'s three deployments ["3 2 1"]
 #   NGINX_WORKERS   nginx worker_processes [auto]
 #   TOLLGATE_EVENT_LOOPS  Tollgate server.event_loops, 0 = one per core [0]
 #   TOLLGATE_HEAP   Tollgate -Xmx (read by bin/tollgate) [384m]
@@ -54,6 +57,8 @@ THREADS="${THREADS:-2}"
 RATES="${RATES:-1000 4000}"
 HEY_WORKERS="${HEY_WORKERS:-50}"
 KINDS="${KINDS:-json stream}"
+PATHS="${PATHS:-a b c d}"
+WEIGHTS="${WEIGHTS:-3 2 1}"
 NGINX_WORKERS="${NGINX_WORKERS:-auto}"
 TOLLGATE_EVENT_LOOPS="${TOLLGATE_EVENT_LOOPS:-0}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -70,6 +75,17 @@ done
 for r in $RATES; do
   [[ "$r" =~ ^[0-9]+$ ]] && [ "$r" -gt 0 ] || { echo "run.sh: RATES entries must be positive numbers" >&2; exit 2; }
 done
+for p in $PATHS; do
+  case "$p" in a | b | c | d) ;; *) echo "run.sh: PATHS entries must be a, b, c or d, got '$p'" >&2; exit 2 ;; esac
+done
+[ -n "${PATHS// /}" ] || { echo "run.sh: PATHS is empty" >&2; exit 2; }
+read -r -a W <<<"$WEIGHTS"
+[ "${#W[@]}" = 3 ] || { echo "run.sh: WEIGHTS needs three numbers, got '$WEIGHTS'" >&2; exit 2; }
+for w in "${W[@]}"; do
+  [[ "$w" =~ ^[0-9]+$ ]] && [ "$w" -gt 0 ] || { echo "run.sh: WEIGHTS entries must be positive numbers" >&2; exit 2; }
+done
+has_path() { case " $PATHS " in *" $1 "*) return 0 ;; esac; return 1; }
+is_tg() { [ "$1" = c ] || [ "$1" = d ]; } # the paths through Tollgate
 
 TS="$(date +%Y%m%d-%H%M%S)"
 RAW="$OUT/raw-$TS"
@@ -175,6 +191,9 @@ pick_port() { # pick_port VAR
   die "no free port found"
 }
 pick_port PORT_UP_JSON; pick_port PORT_UP_SSE; pick_port PORT_PX_JSON; pick_port PORT_PX_SSE; pick_port PORT_TG
+# (d): three more canned upstreams per request kind, the same as (a) on their own ports.
+pick_port PORT_UP3_JSON_1; pick_port PORT_UP3_JSON_2; pick_port PORT_UP3_JSON_3
+pick_port PORT_UP3_SSE_1; pick_port PORT_UP3_SSE_2; pick_port PORT_UP3_SSE_3
 
 wait_http() { # wait_http URL SECONDS [PID]: until URL answers (any status) or the deadline / process dies
   local url="$1" deadline=$((SECONDS + $2)) pid="${3:-}"
@@ -192,6 +211,41 @@ NGX="$OUT/nginx"
 rm -rf "$NGX"; mkdir -p "$NGX/www" "$NGX/tmp" "$NGX/logs"
 cp "$LIB/chat-completion.json" "$LIB/chat-stream.sse" "$NGX/www/"
 chmod -R a+rX "$NGX"
+# (a) canned non-streaming chat completion. A static file answers POST with 405; error_page turns
+# that into an internal GET of the same URI, so POST /v1/chat/completions returns the file with 200.
+canned_json_block() { # canned_json_block PORT
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$1 backlog=4096 reuseport;
+    location = /v1/chat/completions {
+      default_type application/json;
+      alias $NGX/www/chat-completion.json;
+      error_page 405 =200 \$uri;
+      etag off;
+    }
+    location / { return 404; }
+  }
+EOF
+}
+# (a) canned SSE stream. sub_filter (never matching) drops Content-Length, so the stream goes out
+# with Transfer-Encoding: chunked like a real provider's.
+canned_sse_block() { # canned_sse_block PORT
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$1 backlog=4096 reuseport;
+    location = /v1/chat/completions {
+      default_type text/event-stream;
+      alias $NGX/www/chat-stream.sse;
+      error_page 405 =200 \$uri;
+      etag off;
+      add_header Cache-Control no-cache;
+      sub_filter_types text/event-stream;
+      sub_filter "@@bench-never-matches@@" "";
+    }
+    location / { return 404; }
+  }
+EOF
+}
 NGX_CONF="$OUT/nginx.conf"
 cat >"$NGX_CONF" <<EOF
 # Generated by bench/run.sh at $TS; everything on 127.0.0.1.
@@ -217,34 +271,12 @@ http {
   open_file_cache_valid 600s;
   server_tokens off;
 
-  # (a) canned non-streaming chat completion. A static file answers POST with 405; error_page turns
-  # that into an internal GET of the same URI, so POST /v1/chat/completions returns the file with 200.
-  server {
-    listen 127.0.0.1:$PORT_UP_JSON backlog=4096 reuseport;
-    location = /v1/chat/completions {
-      default_type application/json;
-      alias $NGX/www/chat-completion.json;
-      error_page 405 =200 \$uri;
-      etag off;
-    }
-    location / { return 404; }
-  }
+$(canned_json_block "$PORT_UP_JSON")
+$(canned_sse_block "$PORT_UP_SSE")
 
-  # (a) canned SSE stream. sub_filter (never matching) drops Content-Length, so the stream goes out
-  # with Transfer-Encoding: chunked like a real provider's.
-  server {
-    listen 127.0.0.1:$PORT_UP_SSE backlog=4096 reuseport;
-    location = /v1/chat/completions {
-      default_type text/event-stream;
-      alias $NGX/www/chat-stream.sse;
-      error_page 405 =200 \$uri;
-      etag off;
-      add_header Cache-Control no-cache;
-      sub_filter_types text/event-stream;
-      sub_filter "@@bench-never-matches@@" "";
-    }
-    location / { return 404; }
-  }
+  # (d) the same canned upstreams three times over, one per deployment of the weighted models.
+$(for p in $PORT_UP3_JSON_1 $PORT_UP3_JSON_2 $PORT_UP3_JSON_3; do canned_json_block "$p"; done)
+$(for p in $PORT_UP3_SSE_1 $PORT_UP3_SSE_2 $PORT_UP3_SSE_3; do canned_sse_block "$p"; done)
 
   upstream bench_json { server 127.0.0.1:$PORT_UP_JSON; keepalive 512; keepalive_requests 10000000; }
   upstream bench_sse  { server 127.0.0.1:$PORT_UP_SSE;  keepalive 512; keepalive_requests 10000000; }
@@ -271,15 +303,17 @@ http {
 EOF
 nginx -t -q -p "$NGX" -c "$NGX_CONF" -e "$NGX/logs/error.log" 2>"$NGX/logs/test.log" \
   || { cat "$NGX/logs/test.log" >&2; die "nginx rejected $NGX_CONF"; }
-log "starting nginx: upstream json :$PORT_UP_JSON, sse :$PORT_UP_SSE; proxy json :$PORT_PX_JSON, sse :$PORT_PX_SSE"
+log "starting nginx: upstream json :$PORT_UP_JSON, sse :$PORT_UP_SSE; proxy json :$PORT_PX_JSON, sse :$PORT_PX_SSE;" \
+  "(d) json :$PORT_UP3_JSON_1 :$PORT_UP3_JSON_2 :$PORT_UP3_JSON_3, sse :$PORT_UP3_SSE_1 :$PORT_UP3_SSE_2 :$PORT_UP3_SSE_3"
 setsid nginx -p "$NGX" -c "$NGX_CONF" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
 NGINX_PID=$!
-for p in $PORT_UP_JSON $PORT_UP_SSE $PORT_PX_JSON $PORT_PX_SSE; do
+for p in $PORT_UP_JSON $PORT_UP_SSE $PORT_PX_JSON $PORT_PX_SSE $PORT_UP3_JSON_1 $PORT_UP3_JSON_2 $PORT_UP3_JSON_3 \
+  $PORT_UP3_SSE_1 $PORT_UP3_SSE_2 $PORT_UP3_SSE_3; do
   wait_http "http://127.0.0.1:$p/" 15 "$NGINX_PID" || { cat "$NGX/logs/error.log" >&2; die "nginx did not come up on :$p"; }
 done
 
 # ---------------------------------------------------------------------------------------------------
-# Tollgate (c)
+# Tollgate (c) and (d)
 jar="$ROOT/target/tollgate.jar"
 jar_stale() { [ ! -f "$jar" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]; }
 attempt=1
@@ -318,6 +352,15 @@ providers:
   - name: canned-sse
     type: openai
     base_url: http://127.0.0.1:$PORT_UP_SSE/v1
+  # (d): one provider per canned upstream
+  - { name: canned-json-1, type: openai, base_url: "http://127.0.0.1:$PORT_UP3_JSON_1/v1" }
+  - { name: canned-json-2, type: openai, base_url: "http://127.0.0.1:$PORT_UP3_JSON_2/v1" }
+  - { name: canned-json-3, type: openai, base_url: "http://127.0.0.1:$PORT_UP3_JSON_3/v1" }
+  - { name: canned-sse-1, type: openai, base_url: "http://127.0.0.1:$PORT_UP3_SSE_1/v1" }
+  - { name: canned-sse-2, type: openai, base_url: "http://127.0.0.1:$PORT_UP3_SSE_2/v1" }
+  - { name: canned-sse-3, type: openai, base_url: "http://127.0.0.1:$PORT_UP3_SSE_3/v1" }
+routing:
+  strategy: weighted
 models:
   - name: bench-json
     deployments:
@@ -325,6 +368,16 @@ models:
   - name: bench-stream
     deployments:
       - { provider: canned-sse, model: gpt-4o-mini }
+  - name: bench-json-3
+    deployments:
+      - { provider: canned-json-1, model: gpt-4o-mini, weight: ${W[0]} }
+      - { provider: canned-json-2, model: gpt-4o-mini, weight: ${W[1]} }
+      - { provider: canned-json-3, model: gpt-4o-mini, weight: ${W[2]} }
+  - name: bench-stream-3
+    deployments:
+      - { provider: canned-sse-1, model: gpt-4o-mini, weight: ${W[0]} }
+      - { provider: canned-sse-2, model: gpt-4o-mini, weight: ${W[1]} }
+      - { provider: canned-sse-3, model: gpt-4o-mini, weight: ${W[2]} }
 EOF
 log "starting Tollgate on :$PORT_TG"
 TG_LOG="$OUT/tollgate.log"
@@ -355,14 +408,23 @@ log "virtual key created"
 url_for() { # url_for KIND PATH
   local port
   case "$1/$2" in
-    json/a) port=$PORT_UP_JSON ;; json/b) port=$PORT_PX_JSON ;; json/c) port=$PORT_TG ;;
-    stream/a) port=$PORT_UP_SSE ;; stream/b) port=$PORT_PX_SSE ;; stream/c) port=$PORT_TG ;;
+    json/a) port=$PORT_UP_JSON ;; json/b) port=$PORT_PX_JSON ;; json/c | json/d) port=$PORT_TG ;;
+    stream/a) port=$PORT_UP_SSE ;; stream/b) port=$PORT_PX_SSE ;; stream/c | stream/d) port=$PORT_TG ;;
     *) die "bad target $1/$2" ;;
   esac
   echo "http://127.0.0.1:$port/v1/chat/completions"
 }
-body_for() { case "$1" in json) echo "$LIB/request.json" ;; stream) echo "$LIB/request-stream.json" ;; esac; }
+# Path (d) sends the same body naming the weighted model (bench-json-3, bench-stream-3).
+jq -c '.model = "bench-json-3"' "$LIB/request.json" >"$OUT/request-3.json"
+jq -c '.model = "bench-stream-3"' "$LIB/request-stream.json" >"$OUT/request-stream-3.json"
+body_for() { # body_for KIND [PATH]
+  case "$1/${2:-}" in
+    json/d) echo "$OUT/request-3.json" ;; stream/d) echo "$OUT/request-stream-3.json" ;;
+    json/*) echo "$LIB/request.json" ;; stream/*) echo "$LIB/request-stream.json" ;;
+  esac
+}
 PATH_NAME_a="(a) upstream direct"; PATH_NAME_b="(b) nginx proxy"; PATH_NAME_c="(c) Tollgate"
+PATH_NAME_d="(d) Tollgate, 3 weighted deployments"
 path_name() { local v="PATH_NAME_$1"; echo "${!v}"; }
 
 PROBLEMS=()      # gateway problems, one line each, for the report
@@ -377,12 +439,12 @@ TG_OK=0          # 2xx responses from Tollgate counted by the load tools, to com
 
 # Sanity: every target answers 200 with the expected body before anything is measured.
 for kind in $KINDS; do
-  for p in a b c; do
+  for p in $PATHS; do
     f="$RAW/sample-$kind-$p.txt"
     code="$(curl -s --max-time 10 -o "$f" -w '%{http_code}' -X POST "$(url_for "$kind" "$p")" \
-      -H 'Content-Type: application/json' -H "Authorization: Bearer $VKEY" --data-binary @"$(body_for "$kind")" || true)"
+      -H 'Content-Type: application/json' -H "Authorization: Bearer $VKEY" --data-binary @"$(body_for "$kind" "$p")" || true)"
     if [ "$code" != 200 ]; then
-      [ "$p" = c ] && problem "sanity request $kind via $(path_name $p) returned HTTP $code: $(head -c 300 "$f")"
+      is_tg "$p" && problem "sanity request $kind via $(path_name $p) returned HTTP $code: $(head -c 300 "$f")"
       die "sanity check failed: $kind via $(path_name "$p") returned HTTP $code: $(head -c 300 "$f")"
     fi
     if [ "$kind" = json ]; then
@@ -392,8 +454,24 @@ for kind in $KINDS; do
       grep -q '^data: \[DONE\]' "$f" && grep -q '"choices":\[\]' "$f" \
         || die "sanity check: $kind via $(path_name "$p") returned an unexpected stream: $(head -c 300 "$f")"
     fi
-    [ "$p" = c ] && TG_OK=$((TG_OK + 1))
+    is_tg "$p" && TG_OK=$((TG_OK + 1))
   done
+  if has_path d; then
+    # Every deployment of the weighted model serves: 60 requests, each answered 200 and named in
+    # x-tollgate-deployment; the least weighted one is missed by chance with probability < 1e-4.
+    f="$RAW/sample-$kind-d-deployments.txt"
+    urls=(); for ((i = 0; i < 60; i++)); do urls+=("$(url_for "$kind" d)"); done
+    curl -s --max-time 10 -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $VKEY" \
+      --data-binary @"$(body_for "$kind" d)" -w '%{stderr}%{http_code} %header{x-tollgate-deployment}\n' "${urls[@]}" \
+      >/dev/null 2>"$f" || true
+    [ "$(awk '$1 == 200 {n++} END {print n + 0}' "$f")" = 60 ] \
+      || die "sanity check: not every request to bench-$kind-3 was answered 200 (see $f)"
+    TG_OK=$((TG_OK + 60))
+    for i in 1 2 3; do
+      grep -q " canned-$([ "$kind" = json ] && echo json || echo sse)-$i/" "$f" \
+        || die "sanity check: deployment $i of bench-$kind-3 never served in 60 requests (see $f)"
+    done
+  fi
 done
 log "sanity checks passed (sample responses in $RAW)"
 
@@ -403,7 +481,7 @@ declare -A R   # results: R[tool,kind,load,path,field]
 
 run_wrk() { # run_wrk KIND PATH CONNS SECONDS OUTFILE
   local kind="$1" p="$2" c="$3" d="$4" f="$5"
-  BENCH_BODY="$(body_for "$kind")" BENCH_KEY="$VKEY" timeout -k 5 $((d + 60)) \
+  BENCH_BODY="$(body_for "$kind" "$p")" BENCH_KEY="$VKEY" timeout -k 5 $((d + 60)) \
     wrk -t"$THREADS" -c"$c" -d"${d}s" --timeout 10s --latency -s "$LIB/post.lua" "$(url_for "$kind" "$p")" \
     >"$f" 2>&1 || log "wrk exited non-zero for $kind/$p/c$c (see $f)"
 }
@@ -416,18 +494,20 @@ saturation() {
   local kind c p f req st errs
   for kind in $KINDS; do
     for c in $CONNECTIONS; do
-      for p in a b c; do
-        [ "$p" = c ] && { tg_alive || continue; }
+      for p in $PATHS; do
+        is_tg "$p" && { tg_alive || continue; }
         f="$RAW/wrk-$kind-c$c-$p.txt"
         log "wrk $kind $(path_name $p) -c$c ${DURATION}s"
+        [ "$p" = d ] && split_mark "$kind"
         cpu_mark
         run_wrk "$kind" "$p" "$c" "$DURATION" "$f"
         req="$(wrk_field "$f" requests)"
         cpu_per_req "wrk,$kind,$c,$p" "${req:-0}"
+        [ "$p" = d ] && split_take "wrk,$kind,$c" "$kind"
         if [ -z "$req" ]; then
           R[wrk,$kind,$c,$p,rps]="n/a"; R[wrk,$kind,$c,$p,p50]="n/a"; R[wrk,$kind,$c,$p,p99]="n/a"
           R[wrk,$kind,$c,$p,err]="wrk failed"
-          [ "$p" = c ] && problem "wrk against Tollgate ($kind, $c conns) produced no result: $(head -c 300 "$f")"
+          is_tg "$p" && problem "wrk against Tollgate ($(path_name "$p"), $kind, $c conns) produced no result: $(head -c 300 "$f")"
           continue
         fi
         R[wrk,$kind,$c,$p,rps]="$(wrk_field "$f" rps)"
@@ -436,10 +516,10 @@ saturation() {
         st="$(wrk_field "$f" status_err)"
         errs=$(( $(wrk_field "$f" connect_err) + $(wrk_field "$f" read_err) + $(wrk_field "$f" write_err) + $(wrk_field "$f" timeout_err) ))
         R[wrk,$kind,$c,$p,err]="$st / $errs"
-        if [ "$p" = c ]; then
+        if is_tg "$p"; then
           TG_OK=$((TG_OK + req - st))
           if [ "$st" != 0 ] || [ "$errs" != 0 ]; then
-            problem "wrk $kind at $c connections via Tollgate: $st non-2xx/3xx responses and $errs socket errors" \
+            problem "wrk $kind at $c connections via $(path_name "$p"): $st non-2xx/3xx responses and $errs socket errors" \
               "(connect $(wrk_field "$f" connect_err), read $(wrk_field "$f" read_err), write $(wrk_field "$f" write_err), timeout $(wrk_field "$f" timeout_err)) out of $req"
           fi
         elif [ "$st" != 0 ] || [ "$errs" != 0 ]; then
@@ -469,24 +549,26 @@ fixed_load() {
   for kind in $KINDS; do
     for rate in $RATES; do
       q="$(awk -v r="$rate" -v w="$HEY_WORKERS" 'BEGIN{printf "%g", r / w}')"
-      for p in a b c; do
-        [ "$p" = c ] && { tg_alive || continue; }
+      for p in $PATHS; do
+        is_tg "$p" && { tg_alive || continue; }
         f="$RAW/hey-$kind-r$rate-$p.txt"
         log "hey $kind $(path_name $p) at $rate req/s (-c $HEY_WORKERS -q $q) ${FIXED_DURATION}s"
+        [ "$p" = d ] && split_mark "$kind"
         cpu_mark
         timeout -k 5 $((FIXED_DURATION + 60)) hey -z "${FIXED_DURATION}s" -c "$HEY_WORKERS" -q "$q" -t 10 \
-          -m POST -T application/json -H "Authorization: Bearer $VKEY" -D "$(body_for "$kind")" \
+          -m POST -T application/json -H "Authorization: Bearer $VKEY" -D "$(body_for "$kind" "$p")" \
           "$(url_for "$kind" "$p")" >"$f" 2>&1 || log "hey exited non-zero for $kind/$p/$rate (see $f)"
         R[hey,$kind,$rate,$p,rps]="$(hey_field "$f" rps)"
         R[hey,$kind,$rate,$p,p50]="$(hey_field "$f" p50)"
         R[hey,$kind,$rate,$p,p99]="$(hey_field "$f" p99)"
         ok="$(hey_field "$f" ok)"; bad="$(hey_field "$f" bad)"; errs="$(hey_field "$f" errors)"
         cpu_per_req "hey,$kind,$rate,$p" "$((ok + bad))"
+        [ "$p" = d ] && split_take "hey,$kind,$rate" "$kind"
         R[hey,$kind,$rate,$p,err]="$bad / $errs"
-        if [ "$p" = c ]; then
+        if is_tg "$p"; then
           TG_OK=$((TG_OK + ok))
           if [ "$bad" != 0 ] || [ "$errs" != 0 ]; then
-            problem "hey $kind at $rate req/s via Tollgate: $bad non-2xx responses, $errs errors:" \
+            problem "hey $kind at $rate req/s via $(path_name "$p"): $bad non-2xx responses, $errs errors:" \
               "$(awk '/Status code distribution:/,0' "$f" | tr -s ' \t\n' ' ' | head -c 400)"
           fi
         fi
@@ -500,14 +582,14 @@ fixed_load() {
 # the time to the first byte of the response (the status line), time_total the time to the end of the stream.
 ttfb() {
   local p f i urls=() code_bad
-  for p in a b c; do
-    [ "$p" = c ] && { tg_alive || continue; }
+  for p in $PATHS; do
+    is_tg "$p" && { tg_alive || continue; }
     f="$RAW/ttfb-stream-$p.txt"
     urls=()
     for ((i = 0; i < TTFB_REQUESTS; i++)); do urls+=("$(url_for stream "$p")"); done
     log "curl stream TTFB $(path_name $p): $TTFB_REQUESTS sequential requests"
     timeout -k 5 $((TTFB_REQUESTS / 5 + 60)) curl -s --max-time 10 -X POST -H 'Content-Type: application/json' \
-      -H "Authorization: Bearer $VKEY" --data-binary @"$LIB/request-stream.json" \
+      -H "Authorization: Bearer $VKEY" --data-binary @"$(body_for stream "$p")" \
       -w '%{stderr}%{http_code} %{time_starttransfer} %{time_total} %{num_connects}\n' "${urls[@]}" \
       >/dev/null 2>"$f" || log "curl exited non-zero for ttfb/$p (see $f)"
     code_bad="$(awk '$1 !~ /^2/ {n++} END {print n + 0}' "$f")"
@@ -516,9 +598,9 @@ ttfb() {
     R[ttfb,$p,err]="$code_bad"
     read -r "R[ttfb,$p,ttfb50]" "R[ttfb,$p,ttfb90]" "R[ttfb,$p,ttfb99]" < <(awk '$1 ~ /^2/ {print $2}' "$f" | percentiles)
     read -r "R[ttfb,$p,tot50]" "R[ttfb,$p,tot90]" "R[ttfb,$p,tot99]" < <(awk '$1 ~ /^2/ {print $3}' "$f" | percentiles)
-    if [ "$p" = c ]; then
+    if is_tg "$p"; then
       TG_OK=$((TG_OK + ${R[ttfb,$p,n]}))
-      [ "$code_bad" = 0 ] || problem "curl stream via Tollgate: $code_bad of $TTFB_REQUESTS requests failed: $(awk '$1 !~ /^2/' "$f" | sort | uniq -c | head -n 5 | tr '\n' ';')"
+      [ "$code_bad" = 0 ] || problem "curl stream via $(path_name "$p"): $code_bad of $TTFB_REQUESTS requests failed: $(awk '$1 !~ /^2/' "$f" | sort | uniq -c | head -n 5 | tr '\n' ';')"
     fi
   done
   return 0
@@ -535,10 +617,32 @@ percentiles() { # seconds on stdin, one per line -> "p50 p90 p99" in ms (nearest
 }
 
 cpu_cell() { # cpu_cell KEY PATH
-  if [ "$2" = c ]; then echo "${R[$1,tg_us]:-n/a} + ${R[$1,ngx_us]:-n/a}"; else echo "${R[$1,ngx_us]:-n/a}"; fi
+  if is_tg "$2"; then echo "${R[$1,tg_us]:-n/a} + ${R[$1,ngx_us]:-n/a}"; else echo "${R[$1,ngx_us]:-n/a}"; fi
 }
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { if (x + 0 > 0 && y + 0 > 0) printf "%.2f", x / y; else printf "n/a" }'; }
 diff_ms() { awk -v x="$1" -v y="$2" -v d="$3" 'BEGIN { if (x ~ /^[0-9.]+$/ && y ~ /^[0-9.]+$/) printf "%+." d "f", x - y; else printf "n/a" }'; }
+
+# Traffic split of path (d): Tollgate's per-deployment request counters (/metrics) before and after a run.
+deployment_counts() { # deployment_counts KIND -> "n1 n2 n3": requests bench-KIND-3 sent to each deployment so far
+  local prov
+  prov="$([ "$1" = json ] && echo canned-json || echo canned-sse)"
+  curl -s --max-time 10 "http://127.0.0.1:$PORT_TG/metrics" | awk -v m="bench-$1-3" -v p="$prov" '
+    /^tollgate_requests_total\{/ && index($0, "model=\"" m "\"") {
+      for (i = 1; i <= 3; i++) if (index($0, "deployment=\"" p "-" i "/")) n[i] += $NF
+    }
+    END { printf "%d %d %d\n", n[1], n[2], n[3] }'
+}
+split_mark() { SPLIT_MARK="$(deployment_counts "$1")"; }
+split_take() { # split_take KEY KIND: stores "d1 d2 d3" (requests per deployment since split_mark) in R[KEY,split]
+  R[$1,split]="$(awk -v a="$SPLIT_MARK" -v b="$(deployment_counts "$2")" 'BEGIN {
+    split(a, x, " "); split(b, y, " "); printf "%d %d %d", y[1] - x[1], y[2] - x[2], y[3] - x[3] }')"
+}
+split_cell() { # split_cell "n1 n2 n3" -> "50.1 / 33.2 / 16.7 %"
+  awk -v s="$1" 'BEGIN { split(s, n, " "); t = n[1] + n[2] + n[3]
+    if (t <= 0) { printf "n/a"; exit }
+    printf "%.1f / %.1f / %.1f %%", 100 * n[1] / t, 100 * n[2] / t, 100 * n[3] / t }'
+}
+WEIGHT_SHARE="$(split_cell "${W[*]}")"
 
 # ---------------------------------------------------------------------------------------------------
 # Measure
@@ -546,11 +650,14 @@ LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 ours_cpu; CPU_OURS0=$OURS_CPU; CPU_BUSY0="$(cpu_busy)"; MEASURE_T0=$SECONDS
 for kind in $KINDS; do
   first_c="${CONNECTIONS%% *}"
-  log "warm-up: wrk $kind against Tollgate -c$first_c ${WARMUP}s (not reported)"
-  run_wrk "$kind" c "$first_c" "$WARMUP" "$RAW/warmup-$kind.txt"
-  w_req="$(wrk_field "$RAW/warmup-$kind.txt" requests)"; w_st="$(wrk_field "$RAW/warmup-$kind.txt" status_err)"
-  [ -n "$w_req" ] && TG_OK=$((TG_OK + w_req - w_st))
-  [ -z "$w_st" ] || [ "$w_st" = 0 ] || problem "warm-up $kind via Tollgate: $w_st non-2xx responses of $w_req"
+  for p in c d; do
+    has_path "$p" || continue
+    log "warm-up: wrk $kind against $(path_name "$p") -c$first_c ${WARMUP}s (not reported)"
+    run_wrk "$kind" "$p" "$first_c" "$WARMUP" "$RAW/warmup-$kind-$p.txt"
+    w_req="$(wrk_field "$RAW/warmup-$kind-$p.txt" requests)"; w_st="$(wrk_field "$RAW/warmup-$kind-$p.txt" status_err)"
+    [ -n "$w_req" ] && TG_OK=$((TG_OK + w_req - w_st))
+    [ -z "$w_st" ] || [ "$w_st" = 0 ] || problem "warm-up $kind via $(path_name "$p"): $w_st non-2xx responses of $w_req"
+  done
 done
 saturation
 fixed_load
@@ -624,7 +731,8 @@ git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || git_rev="$git_rev
     "heap ${TOLLGATE_HEAP:-384m}; event_loops $TOLLGATE_EVENT_LOOPS (0 = one per core); SQLite usage recording; virtual key auth"
   echo "- Tools: $(nginx -v 2>&1 | sed 's/.*: //') (workers: $NGINX_WORKERS), $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'), hey, $(curl --version | head -n 1 | awk '{print $1, $2}')"
   echo "- Paths: (a) client -> nginx canned upstream; (b) client -> nginx reverse proxy -> (a);" \
-    "(c) client -> Tollgate -> (a). Request kinds: json = non-streaming chat completion (686-byte body);" \
+    "(c) client -> Tollgate -> (a); (d) client -> Tollgate -> one model with three deployments (weights ${W[*]})" \
+    "on three canned upstreams like (a). Run: $PATHS. Request kinds: json = non-streaming chat completion (686-byte body);" \
     "stream = SSE chat completion (17 events incl. a usage-only chunk, then [DONE]; 5.3 KB, chunked, sent at once)."
   echo
   echo "## 1. Saturation (wrk, closed loop, keep-alive)"
@@ -632,11 +740,11 @@ git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || git_rev="$git_rev
   echo "Latency is request written to response fully read (the whole stream for stream)." \
     "Errors: HTTP status >= 400 / socket errors (connect+read+write+timeout). CPU µs/req: CPU time" \
     "(user+sys) the servers used during the run divided by the requests completed; unlike req/s it barely" \
-    "depends on other load on the machine (nginx's share for (c) is the canned upstream alone)."
+    "depends on other load on the machine (nginx's share for (c) and (d) is the canned upstreams alone)."
   echo
   echo "| Kind | Conns | Path | req/s | p50 ms | p99 ms | errors (status / socket) | CPU µs/req: Tollgate + nginx |"
   echo "|---|---:|---|---:|---:|---:|---|---:|"
-  for kind in $KINDS; do for c in $CONNECTIONS; do for p in a b c; do
+  for kind in $KINDS; do for c in $CONNECTIONS; do for p in $PATHS; do
     echo "| $kind | $c | $(path_name $p) | ${R[wrk,$kind,$c,$p,rps]:-n/a} | ${R[wrk,$kind,$c,$p,p50]:-n/a} | ${R[wrk,$kind,$c,$p,p99]:-n/a} | ${R[wrk,$kind,$c,$p,err]:-n/a} | $(cpu_cell "wrk,$kind,$c,$p" "$p") |"
   done; done; done
   echo
@@ -653,7 +761,7 @@ git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || git_rev="$git_rev
   echo
   echo "| Kind | Target req/s | Path | achieved req/s | p50 ms | p99 ms | errors (non-2xx / transport) | CPU µs/req: Tollgate + nginx |"
   echo "|---|---:|---|---:|---:|---:|---|---:|"
-  for kind in $KINDS; do for rate in $RATES; do for p in a b c; do
+  for kind in $KINDS; do for rate in $RATES; do for p in $PATHS; do
     echo "| $kind | $rate | $(path_name $p) | ${R[hey,$kind,$rate,$p,rps]:-n/a} | ${R[hey,$kind,$rate,$p,p50]:-n/a} | ${R[hey,$kind,$rate,$p,p99]:-n/a} | ${R[hey,$kind,$rate,$p,err]:-n/a} | $(cpu_cell "hey,$kind,$rate,$p" "$p") |"
   done; done; done
   echo
@@ -673,10 +781,30 @@ git -C "$ROOT" diff --quiet HEAD -- src pom.xml 2>/dev/null || git_rev="$git_rev
     echo
     echo "| Path | ok | TTFB p50 ms | TTFB p90 ms | TTFB p99 ms | total p50 ms | total p99 ms | TTFB p50 minus (a) | connections opened |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    for p in a b c; do
+    for p in $PATHS; do
       echo "| $(path_name $p) | ${R[ttfb,$p,n]:-n/a} | ${R[ttfb,$p,ttfb50]:-n/a} | ${R[ttfb,$p,ttfb90]:-n/a} | ${R[ttfb,$p,ttfb99]:-n/a} | ${R[ttfb,$p,tot50]:-n/a} | ${R[ttfb,$p,tot99]:-n/a} | $(diff_ms "${R[ttfb,$p,ttfb50]:-}" "${R[ttfb,a,ttfb50]:-}" 3) | ${R[ttfb,$p,conns]:-n/a} |"
     done
   ;; esac
+  if has_path d; then
+    echo
+    echo "## Routing over three weighted deployments (d) against one (c)"
+    echo
+    echo "The same gateway and request; (d)'s model has three deployments (weights ${W[*]}, strategy weighted)" \
+      "on three canned upstreams. d/c near 1 means routing over three costs no more than over one. Split:" \
+      "requests per deployment during the run, from Tollgate's /metrics (tollgate_requests_total), against the" \
+      "share the weights ask for ($WEIGHT_SHARE)."
+    echo
+    echo "| Kind | Load | req/s d/c | req/s d/b | p99 d/c | Tollgate CPU µs/req c -> d | observed split (requests) |"
+    echo "|---|---|---:|---:|---:|---:|---|"
+    for kind in $KINDS; do
+      for c in $CONNECTIONS; do
+        echo "| $kind | wrk -c$c | $(ratio "${R[wrk,$kind,$c,d,rps]:-}" "${R[wrk,$kind,$c,c,rps]:-}") | $(ratio "${R[wrk,$kind,$c,d,rps]:-}" "${R[wrk,$kind,$c,b,rps]:-}") | $(ratio "${R[wrk,$kind,$c,d,p99]:-}" "${R[wrk,$kind,$c,c,p99]:-}") | ${R[wrk,$kind,$c,c,tg_us]:-n/a} -> ${R[wrk,$kind,$c,d,tg_us]:-n/a} | $(split_cell "${R[wrk,$kind,$c,split]:-}") ($(awk -v s="${R[wrk,$kind,$c,split]:-}" 'BEGIN {split(s, n, " "); printf "%d", n[1] + n[2] + n[3]}')) |"
+      done
+      for rate in $RATES; do
+        echo "| $kind | hey $rate req/s | $(ratio "${R[hey,$kind,$rate,d,rps]:-}" "${R[hey,$kind,$rate,c,rps]:-}") | $(ratio "${R[hey,$kind,$rate,d,rps]:-}" "${R[hey,$kind,$rate,b,rps]:-}") | $(ratio "${R[hey,$kind,$rate,d,p99]:-}" "${R[hey,$kind,$rate,c,p99]:-}") | ${R[hey,$kind,$rate,c,tg_us]:-n/a} -> ${R[hey,$kind,$rate,d,tg_us]:-n/a} | $(split_cell "${R[hey,$kind,$rate,split]:-}") ($(awk -v s="${R[hey,$kind,$rate,split]:-}" 'BEGIN {split(s, n, " "); printf "%d", n[1] + n[2] + n[3]}')) |"
+      done
+    done
+  fi
   echo
   echo "## 4. Tollgate process"
   echo
