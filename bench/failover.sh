@@ -25,7 +25,7 @@
 #   KIND            request kind, json or stream (see run.sh) [json]
 #   MAX_ATTEMPTS    max_attempts of the retrying model [3]
 #   FAILURE_RATE    breaker failure_rate, percent [50]
-#   WINDOW          breaker window, calls [20]
+#   WINDOW          breaker window, calls [10, the default]
 #   MINIMUM_CALLS   breaker minimum_calls [10]
 #   OPEN_FOR        breaker open_for, seconds [5]
 #   HALF_OPEN_CALLS breaker half_open_calls [2]
@@ -62,7 +62,7 @@ FAIL_INDEX="${FAIL_INDEX:-1}"
 KIND="${KIND:-json}"
 MAX_ATTEMPTS="${MAX_ATTEMPTS:-3}"
 FAILURE_RATE="${FAILURE_RATE:-50}"
-WINDOW="${WINDOW:-20}"
+WINDOW="${WINDOW:-10}"
 MINIMUM_CALLS="${MINIMUM_CALLS:-10}"
 OPEN_FOR="${OPEN_FOR:-5}"
 HALF_OPEN_CALLS="${HALF_OPEN_CALLS:-2}"

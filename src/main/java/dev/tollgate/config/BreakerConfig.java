@@ -17,5 +17,5 @@ public record BreakerConfig(int failureRatePercent, int slowCallRatePercent, Dur
     int minimumCalls, Duration openFor, int halfOpenCalls) {
 
   public static final BreakerConfig DEFAULTS =
-      new BreakerConfig(50, 100, Duration.ofSeconds(30), 20, 10, Duration.ofSeconds(30), 2);
+      new BreakerConfig(50, 100, Duration.ofSeconds(30), 10, 10, Duration.ofSeconds(30), 2);
 }
