@@ -126,6 +126,10 @@ public final class HttpUpstream implements Upstream {
         return;
       }
       HttpClientRequest req = ar.result();
+      // Failures after the response arrived (or our own reset when the client left) reach the response's
+      // reader; without a handler here Vert.x would also log each one as an unhandled error.
+      req.exceptionHandler(e -> call.promise.tryFail(new UpstreamException(Kind.PROTOCOL, config.name(),
+          "connection failed: " + e.getMessage(), e)));
       if (call.aborted) {
         req.reset();
         return;

@@ -220,6 +220,15 @@ public final class TestGateway implements AutoCloseable {
     return tollgate.usageStore().count();
   }
 
+  /** Messages logged at ERROR so far by loggers whose name starts with {@code prefix}. */
+  public List<String> errorsLoggedBy(String prefix) {
+    synchronized (everything.list) {
+      return everything.list.stream()
+          .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR && e.getLoggerName().startsWith(prefix))
+          .map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
   /** Remembers a secret that must never appear in any log line. */
   public void secret(String value) {
     secrets.add(value);
