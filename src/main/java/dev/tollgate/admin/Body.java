@@ -1,5 +1,6 @@
 package dev.tollgate.admin;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,8 +34,13 @@ final class Body {
     JsonNode tree;
     try {
       tree = raw == null || raw.length() == 0 ? null : json.readTree(raw.getBytes());
+    } catch (JacksonException e) {
+      // Only where, never what: the parser's message quotes the body, which may hold a password.
+      var at = e.getLocation();
+      throw ApiError.invalidJson(at == null ? "it cannot be parsed"
+          : "it cannot be parsed at line " + at.getLineNr() + ", column " + at.getColumnNr()).exception();
     } catch (IOException e) {
-      throw ApiError.invalidJson(e.getMessage()).exception();
+      throw ApiError.invalidJson("it cannot be read").exception();
     }
     if (!(tree instanceof ObjectNode object)) {
       throw ApiError.invalidRequest("the request body must be a JSON object", null).exception();

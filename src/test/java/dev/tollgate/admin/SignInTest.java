@@ -154,6 +154,14 @@ class SignInTest {
   }
 
   @Test
+  void aMalformedBodyIsRefusedWithoutQuotingIt() {
+    HttpResponse<String> r = gateway.post("/auth/login", null, "{\"email\":\"a@example.com\",\"password\":hunter2secret}");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(AdminFixture.json(r).at("/error/code").asText()).isEqualTo("invalid_json");
+    assertThat(r.body()).contains("line 1").doesNotContain("hunter2secret");
+  }
+
+  @Test
   void repeatedFailuresLockTheAccountEvenForTheRightPassword() {
     String email = userWithPassword(f.auditor.userId());
     for (int i = 0; i < 2; i++) {
