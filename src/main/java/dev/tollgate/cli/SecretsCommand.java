@@ -1,5 +1,7 @@
 package dev.tollgate.cli;
 
+import dev.tollgate.access.local.LocalAccounts;
+import dev.tollgate.access.secrets.CipherSealer;
 import dev.tollgate.access.secrets.EncryptionKeys;
 import dev.tollgate.access.secrets.ProviderSecretStore;
 import dev.tollgate.access.secrets.ProviderSecrets;
@@ -14,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -95,6 +98,11 @@ public final class SecretsCommand implements Runnable {
         out.println("tollgate: " + report.rewritten() + " secret(s) re-encrypted under key '" + report.keyId() + "'; "
             + report.alreadyCurrent() + " already under it, " + report.changedMeanwhile() + " changed meanwhile, "
             + report.failures().size() + " failed (" + report.scanned() + " scanned)");
+        SecretCipher cipher = new SecretCipher(keys, new SecureRandom());
+        int totp = LocalAccounts.create(config.auth().local(), db.jdbi(), new CipherSealer(Optional.of(cipher)),
+            new SecureRandom(), Clock.systemUTC()).resealTotpSecrets();
+        out.println("tollgate: " + totp + " user(s)' two-factor secret(s) sealed again under key '"
+            + cipher.currentKeyId() + "'");
         out.flush();
         if (!report.complete()) {
           report.failures().forEach(f -> err.println("tollgate: not re-encrypted: " + f));

@@ -108,7 +108,8 @@ class SecretsCommandTest {
 
     assertThat(run(env, "secrets", "reencrypt", "--config", config.toString(), "--batch-size", "2")).isZero();
     assertThat(out).isEqualTo("tollgate: 3 secret(s) re-encrypted under key 'k2'; 0 already under it,"
-        + " 0 changed meanwhile, 0 failed (3 scanned)" + System.lineSeparator());
+        + " 0 changed meanwhile, 0 failed (3 scanned)" + System.lineSeparator()
+        + "tollgate: 0 user(s)' two-factor secret(s) sealed again under key 'k2'" + System.lineSeparator());
     assertThat(err).isEmpty();
 
     assertThat(run(env, "secrets", "reencrypt", "--config", config.toString())).isZero();

@@ -184,6 +184,27 @@ public final class LocalAccounts {
   }
 
   /** Turns TOTP off and deletes the recovery codes; true if TOTP was enabled or pending. */
+  /**
+   * Seals every stored TOTP secret again under the sealer's current key (after an encryption key
+   * rotation); returns how many users' secrets were rewritten. Safe to re-run and to run while people
+   * sign in (a row changed meanwhile is left as it is).
+   */
+  public int resealTotpSecrets() {
+    int rewritten = 0;
+    for (var e : store.sealedTotpSecrets().entrySet()) {
+      String context = totpContext(e.getKey());
+      String[] old = e.getValue();
+      String[] fresh = new String[2];
+      for (int i = 0; i < 2; i++) {
+        fresh[i] = old[i] == null ? null : sealer.seal(sealer.open(old[i], context), context);
+      }
+      if (store.resealTotp(e.getKey(), old, fresh)) {
+        rewritten++;
+      }
+    }
+    return rewritten;
+  }
+
   public boolean disableTotp(String userId) {
     return store.deleteTotp(userId);
   }

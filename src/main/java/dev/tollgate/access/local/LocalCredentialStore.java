@@ -130,6 +130,30 @@ public final class LocalCredentialStore {
   }
 
   /** Removes TOTP (enabled and pending) and every recovery code; true if TOTP existed. */
+  /** Every stored TOTP secret, sealed: user id -> (secret, pending secret), either may be null. */
+  public java.util.Map<String, String[]> sealedTotpSecrets() {
+    java.util.Map<String, String[]> out = new java.util.LinkedHashMap<>();
+    jdbi.useHandle(h -> h.createQuery("SELECT user_id, secret, pending_secret FROM local_totp ORDER BY user_id")
+        .map((rs, ctx) -> out.put(rs.getString("user_id"),
+            new String[] {rs.getString("secret"), rs.getString("pending_secret")}))
+        .list());
+    return out;
+  }
+
+  /** Replaces a user's sealed secrets if they are still the ones read; false when they changed meanwhile. */
+  public boolean resealTotp(String userId, String[] expected, String[] resealed) {
+    return jdbi.withHandle(h -> h.createUpdate("UPDATE local_totp SET secret = :secret, pending_secret = :pending "
+            + "WHERE user_id = :user AND " + nullSafe("secret", "oldSecret") + " AND "
+            + nullSafe("pending_secret", "oldPending"))
+        .bind("user", userId).bind("secret", resealed[0]).bind("pending", resealed[1])
+        .bind("oldSecret", expected[0]).bind("oldPending", expected[1])
+        .execute()) > 0;
+  }
+
+  private static String nullSafe(String column, String param) {
+    return "((" + column + " IS NULL AND :" + param + " IS NULL) OR " + column + " = :" + param + ")";
+  }
+
   public boolean deleteTotp(String userId) {
     return jdbi.inTransaction(h -> {
       h.createUpdate("DELETE FROM local_recovery_codes WHERE user_id = :u").bind("u", userId).execute();
