@@ -19,8 +19,8 @@ public sealed interface Damage {
 
   /**
    * Bytes that are no intact record, followed by intact ones (or ending a sealed segment). The
-   * records before and after were kept; the segment was rewritten without the bad bytes after its
-   * original was copied to {@code quarantined} for inspection.
+   * records before and after were kept; the segment was rewritten with a gap marker in place of the bad
+   * bytes after its original was copied to {@code quarantined} for inspection.
    *
    * @param offset where the bad bytes begin in the original (the quarantined copy)
    * @param bytesSkipped how many bytes were left out
@@ -31,13 +31,14 @@ public sealed interface Damage {
 
   /**
    * A segment whose header is not ours (wrong magic, or a first sequence number that does not match its
-   * name): moved whole to {@code quarantined}, none of its records replayed.
+   * name): moved whole to {@code quarantined}, none of its records replayed; a gap marker takes its place
+   * so that its sequence numbers are not given again.
    */
   record CorruptHeader(Path file, long bytes, Path quarantined) implements Damage {}
 
   /**
-   * The checkpoint did not check out: the committed position is taken as zero, so every live record is
-   * replayed again (the database deduplicates by event id).
+   * The checkpoint did not check out: the committed position is taken as zero (and written back), so
+   * every live record is replayed again (the database deduplicates by event id).
    */
   record CorruptCheckpoint(Path file) implements Damage {}
 }

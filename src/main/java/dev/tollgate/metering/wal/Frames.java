@@ -13,6 +13,8 @@ final class Frames {
   static final int HEADER_BYTES = 16;
   /** length 4 + crc 4 + seq 8 + appendedAt 8. */
   static final int OVERHEAD = 24;
+  /** The length field of a gap marker (see {@link #putGap}). */
+  static final int GAP = -1;
   private static final Pattern SEGMENT_NAME = Pattern.compile("(\\d{20})\\.wal");
 
   private Frames() {}
@@ -50,6 +52,16 @@ final class Frames {
   }
 
   /**
+   * A gap marker, written only by recovery where it skipped bad bytes: {@code count} sequence numbers
+   * from {@code firstSeq} on are known lost (and were reported), so later opens do not report them again.
+   */
+  static void putGap(ByteBuffer buf, long firstSeq, long count) {
+    int start = buf.position();
+    buf.putInt(GAP).putInt(0).putLong(firstSeq).putLong(count);
+    buf.putInt(start + 4, crc(buf, start, 0));
+  }
+
+  /**
    * The intact frame starting at {@code pos}, or null when the bytes from there to {@code limit} do
    * not hold one (too short, a length running past the limit, or a checksum mismatch).
    */
@@ -58,17 +70,36 @@ final class Frames {
       return null;
     }
     int length = buf.getInt(pos);
-    if (length < 0 || length > limit - pos - OVERHEAD) {
+    if (length < GAP || length > limit - pos - OVERHEAD) {
       return null;
     }
-    if (buf.getInt(pos + 4) != crc(buf, pos, length)) {
+    int payloadLength = Math.max(length, 0);
+    if (buf.getInt(pos + 4) != crc(buf, pos, payloadLength)) {
       return null;
     }
-    return new Frame(pos, length, buf.getLong(pos + 8), buf.getLong(pos + 16));
+    Frame f = new Frame(pos, payloadLength, buf.getLong(pos + 8), buf.getLong(pos + 16), length == GAP);
+    return f.gap() && f.lostCount() < 1 ? null : f;
   }
 
-  /** An intact frame found in a mapped segment. */
-  record Frame(int offset, int payloadLength, long seq, long appendedAtMillis) {
+  /**
+   * An intact frame found in a mapped segment: a record, or a gap marker whose {@code value} is the count
+   * of lost sequence numbers (for a record it is the append time). Recovery also makes gap frames for
+   * bytes it is about to skip; those have no offset (-1) until they are written.
+   */
+  record Frame(int offset, int payloadLength, long seq, long value, boolean gap) {
+    long appendedAtMillis() {
+      return value;
+    }
+
+    long lostCount() {
+      return value;
+    }
+
+    /** The last sequence number this frame accounts for. */
+    long lastSeq() {
+      return gap ? seq + value - 1 : seq;
+    }
+
     int end() {
       return offset + OVERHEAD + payloadLength;
     }

@@ -58,6 +58,7 @@ final class Recovery {
     if (committedSeq < 0) {
       report(new Damage.CorruptCheckpoint(dir.resolve(Checkpoint.FILE)));
       committedSeq = 0;
+      Checkpoint.write(dir, 0, opener); // reported once; the next open starts from a sound file
     }
     lastSeq = committedSeq;
     List<Path> files;
@@ -97,7 +98,7 @@ final class Recovery {
     }
     if (size < Frames.HEADER_BYTES) {
       if (!last) {
-        report(new Damage.CorruptHeader(file, size, quarantine(file, true)));
+        quarantineWhole(file, firstSeq, size, upper);
       } else {
         // The crash came while the segment was being created; it holds no record.
         report(new Damage.TornTail(file, 0, size));
@@ -120,7 +121,7 @@ final class Recovery {
       }
     }
     if (frames == null) {
-      report(new Damage.CorruptHeader(file, size, quarantine(file, true)));
+      quarantineWhole(file, firstSeq, size, upper);
       return;
     }
     if (tornAt >= 0) {
@@ -148,9 +149,9 @@ final class Recovery {
     long expected = firstSeq;
     while (pos < limit) {
       Frame f = Frames.decode(buf, pos, limit);
-      if (f != null && f.seq() == expected) {
+      if (f != null && f.seq() == expected && f.lastSeq() < upper) {
         frames.add(f);
-        expected++;
+        expected = f.lastSeq() + 1;
         pos = f.end();
         continue;
       }
@@ -160,16 +161,21 @@ final class Recovery {
           tornAt = pos;
         } else {
           gaps.add(new Gap(pos, limit - pos, upper - expected));
+          frames.add(new Frame(-1, 0, expected, upper - expected, true));
         }
         break;
       }
       gaps.add(new Gap(pos, next.offset() - pos, next.seq() - expected));
+      if (next.seq() > expected) {
+        frames.add(new Frame(-1, 0, expected, next.seq() - expected, true));
+      }
       pos = next.offset();
       expected = next.seq();
     }
     if (!last && pos >= limit && expected < upper) {
       // Ends cleanly but short of its successor: records are missing though no bytes are bad.
       gaps.add(new Gap(limit, 0, upper - expected));
+      frames.add(new Frame(-1, 0, expected, upper - expected, true));
     }
     if (!gaps.isEmpty()) {
       Path copy = quarantine(file, false);
@@ -179,6 +185,21 @@ final class Recovery {
       rewrite(file, firstSeq, buf, frames);
     }
     return tornAt;
+  }
+
+  /**
+   * Moves an unreadable segment away and leaves in its place a segment holding only a gap marker for the
+   * sequence numbers it covered, so the loss is reported once and its numbers are never given again:
+   * up to the successor's first, or for the last segment the most records its size could hold.
+   */
+  private void quarantineWhole(Path file, long firstSeq, long size, long upper) throws IOException {
+    report(new Damage.CorruptHeader(file, size, quarantine(file, true)));
+    long count = upper != Long.MAX_VALUE ? upper - firstSeq : Math.max(0, size - Frames.HEADER_BYTES) / Frames.OVERHEAD;
+    if (count > 0) {
+      List<Frame> gap = List.of(new Frame(-1, 0, firstSeq, count, true));
+      rewrite(file, firstSeq, null, gap);
+      keep(file, firstSeq, gap);
+    }
   }
 
   /** Bytes at {@code offset} that held no intact record, and how many sequence numbers they cost. */
@@ -192,7 +213,7 @@ final class Recovery {
   private static Frame resync(ByteBuffer buf, int from, int limit, long expected, long upper) {
     for (int p = from; p + Frames.OVERHEAD <= limit; p++) {
       int length = buf.getInt(p);
-      if (length < 0 || length > limit - p - Frames.OVERHEAD) {
+      if (length < Frames.GAP || length > limit - p - Frames.OVERHEAD) {
         continue;
       }
       long seq = buf.getLong(p + 8);
@@ -208,28 +229,31 @@ final class Recovery {
   }
 
   private void keep(Path file, long firstSeq, List<Frame> frames) throws IOException {
-    long last = frames.isEmpty() ? firstSeq - 1 : frames.getLast().seq();
+    long last = frames.isEmpty() ? firstSeq - 1 : frames.getLast().lastSeq();
+    lastSeq = Math.max(lastSeq, last);
     if (frames.isEmpty() || last <= committedSeq) {
       Files.delete(file); // nothing left to replay; the next append starts a fresh segment
-      lastSeq = Math.max(lastSeq, last);
       return;
     }
-    long bytes = Files.size(file);
-    Segment segment = new Segment(file, firstSeq, bytes, last);
+    Segment segment = new Segment(file, firstSeq, Files.size(file), last);
     // The file may have been rewritten: index the offsets the records have now.
     long offset = Frames.HEADER_BYTES;
     for (Frame f : frames) {
-      segment.noteRecord(f.seq(), offset);
-      offset += Frames.OVERHEAD + f.payloadLength();
-      if (f.seq() > committedSeq) {
-        uncommitted.add(f.seq(), f.appendedAtMillis());
+      if (!f.gap()) {
+        segment.noteRecord(f.seq(), offset);
+        if (f.seq() > committedSeq) {
+          uncommitted.add(f.seq(), f.appendedAtMillis());
+        }
       }
+      offset += Frames.OVERHEAD + f.payloadLength();
     }
     kept.add(segment);
-    lastSeq = Math.max(lastSeq, last);
   }
 
-  /** Replaces the segment with its intact frames only: temp file, force, atomic rename. */
+  /**
+   * Replaces the segment with its intact frames and gap markers where bytes were skipped: temp file,
+   * force, atomic rename. ({@code buf} holds the original; null when every frame is a new gap marker.)
+   */
   private void rewrite(Path file, long firstSeq, ByteBuffer buf, List<Frame> frames) throws IOException {
     Path temp = file.resolveSibling(file.getFileName() + ".tmp");
     try (FileChannel out = opener.open(temp, EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
@@ -237,8 +261,14 @@ final class Recovery {
       ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);
       Frames.putHeader(header, firstSeq);
       writeFully(out, header.flip());
+      ByteBuffer gap = ByteBuffer.allocate(Frames.OVERHEAD);
       for (Frame f : frames) {
-        writeFully(out, buf.slice(f.offset(), f.end() - f.offset()));
+        if (f.offset() < 0) {
+          Frames.putGap(gap.clear(), f.seq(), f.lostCount());
+          writeFully(out, gap.flip());
+        } else {
+          writeFully(out, buf.slice(f.offset(), f.end() - f.offset()));
+        }
       }
       out.force(true);
     }

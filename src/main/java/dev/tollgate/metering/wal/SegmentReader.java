@@ -37,7 +37,7 @@ final class SegmentReader {
         if (f.seq() > uptoSeq) {
           break;
         }
-        if (f.seq() > afterSeq) {
+        if (f.seq() > afterSeq && !f.gap()) {
           consumer.accept(new WalRecord(f.seq(), f.appendedAtMillis(), f.payload(buf)));
           passed++;
         }

@@ -21,11 +21,17 @@
  * <pre>
  * header, 16 bytes:  magic int32 0x54475746 ("TGWF") | version int16 = 1 | reserved int16 = 0 | firstSeq int64
  * record, 24 + n:    length int32 (n) | crc32c int32 | seq int64 | appendedAtMillis int64 | payload n bytes
+ * gap marker, 24:    length int32 = -1 | crc32c int32 | firstLostSeq int64 | lostCount int64
  * </pre>
+ * Gap markers are written only by recovery, where it skipped bad bytes or quarantined a segment: they
+ * keep the sequence numbers consecutive on disk, so a loss is reported once, and the next open neither
+ * reports it again nor mistakes the record after it for damage.
  * The CRC32C covers the length, seq, time and payload (every byte of the record but itself), so a
  * damaged length is caught like a damaged payload. Sequence numbers increase by one from record to
- * record within and across segments; they are never reused, even after every segment was deleted
- * (the next is above both the last record found and the checkpoint).
+ * record within and across segments. A number once acknowledged is never given again, even after every
+ * segment was deleted or quarantined: the next is above the last record found, the checkpoint, and the
+ * most records a quarantined segment could hold. (Only a torn record's number, never acknowledged, is
+ * given again.)
  *
  * <h2>Recovery at open</h2>
  * <ul>
@@ -39,15 +45,17 @@
  *       record whose checksum matches and whose seq fits), or at the end of a sealed segment (sealed
  *       segments were forced before their successor existed, so their tail cannot be torn). The
  *       records before <i>and after</i> the bad bytes are kept, since each carries its own checksum; the
- *       original file is copied to {@code quarantine/}, and the segment is rewritten without the bad
- *       bytes. {@link dev.tollgate.metering.wal.Damage.CorruptRecord} names the file, the offset, the
+ *       original file is copied to {@code quarantine/}, and the segment is rewritten with a gap marker in
+ *       place of the bad bytes. {@link dev.tollgate.metering.wal.Damage.CorruptRecord} names the file, the offset, the
  *       bytes skipped and how many sequence numbers were lost. A sealed segment that simply ends short
  *       of its successor's first seq is reported the same way, with 0 bytes skipped.
  *   <li><b>Corrupt header</b> (wrong magic, or a first seq that does not match the name): the file is
- *       moved whole to {@code quarantine/} ({@link dev.tollgate.metering.wal.Damage.CorruptHeader}).
+ *       moved whole to {@code quarantine/} ({@link dev.tollgate.metering.wal.Damage.CorruptHeader}); a
+ *       segment of the same name holding one gap marker takes its place, covering up to the successor's
+ *       first seq (for the last segment: as many as its size could have held).
  *       A header of a <i>newer version</i> is not damage: open fails and nothing is touched.
- *   <li><b>Corrupt checkpoint</b>: the position is taken as 0 and every live record is replayed again;
- *       the consumer deduplicates (usage events by id).
+ *   <li><b>Corrupt checkpoint</b>: the position is taken as 0 (and written back) and every live record
+ *       is replayed again; the consumer deduplicates (usage events by id).
  * </ul>
  *
  * <h2>Durability and group commit</h2>
