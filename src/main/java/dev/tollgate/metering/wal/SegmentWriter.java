@@ -1,0 +1,140 @@
+package dev.tollgate.metering.wal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes batches of records into the active segment and forces them, sealing the segment and starting
+ * the next one when it is full. Confined to the WAL's writer thread (and to {@link Wal#open} before the
+ * thread starts), so it needs no locking; what readers may see goes through {@link LiveSegments}.
+ */
+final class SegmentWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
+
+  private final Path dir;
+  private final long segmentBytes;
+  private final ChannelOpener opener;
+  private final LiveSegments live;
+  private FileChannel channel;
+  private Segment active;
+  private long position;
+  private long nextSeq;
+  private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+
+  SegmentWriter(Path dir, long segmentBytes, ChannelOpener opener, LiveSegments live, long nextSeq) {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+    this.opener = opener;
+    this.live = live;
+    this.nextSeq = nextSeq;
+  }
+
+  /** Creates the first active segment; every earlier segment stays sealed. */
+  void start() throws IOException {
+    startSegment();
+  }
+
+  /**
+   * Writes the payloads of one group commit with consecutive sequence numbers, forces them and
+   * publishes them as durable. Returns the first sequence number given.
+   */
+  long write(List<byte[]> payloads, long[] appendedAt) throws IOException {
+    long firstSeq = nextSeq;
+    List<LiveSegments.Written> written = new ArrayList<>(2);
+    buffer.clear();
+    long segmentFirst = nextSeq;
+    long[] offsets = new long[payloads.size()];
+    int inSegment = 0;
+    for (int i = 0; i < payloads.size(); i++) {
+      byte[] payload = payloads.get(i);
+      long frame = Frames.frameBytes(payload.length);
+      long end = position + buffer.position();
+      if (end > Frames.HEADER_BYTES && end + frame > segmentBytes) {
+        flushBuffer();
+        channel.force(false);
+        written.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
+            Arrays.copyOf(offsets, inSegment)));
+        channel.close();
+        startSegment();
+        segmentFirst = nextSeq;
+        inSegment = 0;
+        end = position;
+      }
+      if (buffer.remaining() < frame) {
+        flushBuffer();
+        if (buffer.capacity() < frame) {
+          buffer = ByteBuffer.allocate((int) frame);
+        }
+        end = position;
+      }
+      offsets[inSegment++] = end;
+      Frames.putFrame(buffer, nextSeq++, appendedAt[i], payload);
+    }
+    flushBuffer();
+    // fdatasync: segment sizes only grow, and a torn size is what recovery's checksums are for.
+    channel.force(false);
+    written.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
+        Arrays.copyOf(offsets, inSegment)));
+    live.publish(written, firstSeq, appendedAt);
+    return firstSeq;
+  }
+
+  private void flushBuffer() throws IOException {
+    buffer.flip();
+    while (buffer.hasRemaining()) {
+      position += channel.write(buffer, position);
+    }
+    buffer.clear();
+  }
+
+  /**
+   * Creates the next segment, named by the sequence number its first record will have. Its header and
+   * its directory entry are forced before any record goes in, so a crash can tear a record but never
+   * lose the file the earlier ones are in.
+   */
+  private void startSegment() throws IOException {
+    Path path = dir.resolve(Frames.segmentName(nextSeq));
+    channel = opener.open(path, EnumSet.of(StandardOpenOption.WRITE, StandardOpenOption.READ,
+        StandardOpenOption.CREATE_NEW));
+    ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);
+    Frames.putHeader(header, nextSeq);
+    header.flip();
+    position = 0;
+    while (header.hasRemaining()) {
+      position += channel.write(header, position);
+    }
+    channel.force(true);
+    Checkpoint.forceDirectory(dir, opener);
+    active = new Segment(path, nextSeq, Frames.HEADER_BYTES, nextSeq - 1);
+    live.charge(Frames.HEADER_BYTES);
+    delete(live.addActive(active));
+  }
+
+  /** Deletes segments whose records are all committed; a failure only leaves a file for recovery to drop. */
+  static void delete(List<Segment> segments) {
+    for (Segment s : segments) {
+      try {
+        Files.deleteIfExists(s.path);
+      } catch (IOException e) {
+        log.warn("cannot delete committed write-ahead log segment {}: {}", s.path, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (channel != null) {
+      channel.close();
+    }
+  }
+}

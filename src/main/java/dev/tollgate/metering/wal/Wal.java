@@ -1,0 +1,419 @@
+package dev.tollgate.metering.wal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.stream.LongStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A crash-proof, bounded, append-only log of opaque records with group commit.
+ *
+ * <p><b>Durability.</b> {@link #append} returns a future that completes with the record's sequence
+ * number only after the bytes are written and forced to disk. One writer thread takes everything queued,
+ * writes it with one {@code write} per segment touched and forces once: at most one fsync per
+ * {@code commit_interval}, earlier when {@code commit_bytes} are waiting. Sequence numbers are given in
+ * queue order, so a record's number is also its position in the log.
+ *
+ * <p><b>Bounds.</b> An append reserves its frame's bytes against {@code max_disk_bytes} before it is
+ * queued; when they do not fit it fails at once with {@link WalFullException}. Space returns when
+ * {@link #markCommitted} lets whole segments go. {@link #hasRoom} answers for admission, keeping
+ * {@code admission_headroom_bytes} in reserve for the usage of calls already admitted.
+ *
+ * <p><b>Reading.</b> {@link #replay} streams durable records after a position; {@link #markCommitted}
+ * persists the position up to which the records are safely elsewhere (the database).
+ *
+ * <p><b>Failure.</b> A failed write or fsync stops the log for good (see {@link WalFailedException}).
+ *
+ * <p>Thread-safe: any thread appends, replays and commits. Only the writer thread writes segments.
+ * One {@code Wal} per directory, enforced with a file lock (also across processes).
+ */
+public final class Wal implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Wal.class);
+  static final String LOCK_FILE = "lock";
+
+  private final WalConfig config;
+  private final Clock clock;
+  private final ChannelOpener opener;
+  private final RecoveryReport recovery;
+  private final LiveSegments live;
+  private final SegmentWriter segmentWriter;
+  private final FileChannel lockChannel;
+  private final Thread writer;
+  private final long intervalNanos;
+  private final long maxPayload;
+
+  private final ReentrantLock queueLock = new ReentrantLock();
+  private final Condition work = queueLock.newCondition();
+  // @GuardedBy("queueLock")
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  // @GuardedBy("queueLock")
+  private long queuedBytes;
+  // @GuardedBy("queueLock")
+  private boolean closing;
+  /** Set once by the writer when a write or fsync fails; from then on every append fails with it. */
+  private volatile WalFailedException failure;
+
+  /** Serializes checkpoint writes, so that the file never moves backwards. */
+  private final ReentrantLock checkpointLock = new ReentrantLock();
+
+  /** Appends queued together: their records get consecutive sequence numbers. */
+  private record Pending(List<byte[]> payloads, long bytes, long appendedAtMillis, CompletableFuture<Long> firstSeq) {}
+
+  private Wal(WalConfig config, Clock clock, ChannelOpener opener, FileChannel lockChannel, Recovery.Result recovered)
+      throws IOException {
+    this.config = config;
+    this.clock = clock;
+    this.opener = opener;
+    this.lockChannel = lockChannel;
+    this.recovery = recovered.report();
+    this.intervalNanos = config.commitInterval().toNanos();
+    this.maxPayload = config.segmentBytes() - Frames.HEADER_BYTES - Frames.OVERHEAD;
+    this.live = new LiveSegments(recovered.segments(), recovered.uncommitted(), recovered.lastSeq(),
+        recovered.committedSeq(), config.maxDiskBytes());
+    this.segmentWriter = new SegmentWriter(config.directory(), config.segmentBytes(), opener, live,
+        recovered.report().nextSeq());
+    segmentWriter.start();
+    this.writer = Thread.ofPlatform().name("wal-writer").daemon().unstarted(this::writeLoop);
+  }
+
+  /** Opens (creating if needed) the log in {@code config.directory()}, recovering what is on disk. */
+  public static Wal open(WalConfig config, Clock clock) {
+    return open(config, clock, ChannelOpener.standard());
+  }
+
+  /** As {@link #open(WalConfig, Clock)}, opening every file through {@code opener}. */
+  public static Wal open(WalConfig config, Clock clock, ChannelOpener opener) {
+    Path dir = config.directory();
+    FileChannel lockChannel = null;
+    try {
+      Files.createDirectories(dir);
+      lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = lockChannel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new WalFailedException("write-ahead log " + dir + " is in use by another Wal (lock file held)", null);
+      }
+      Recovery.Result recovered = Recovery.run(dir, opener, clock);
+      Wal wal = new Wal(config, clock, opener, lockChannel, recovered);
+      wal.writer.start();
+      log.info("write-ahead log {} open: {} uncommitted records, committed through {}, next seq {}{}", dir,
+          recovered.report().uncommittedRecords(), recovered.report().committedSeq(), recovered.report().nextSeq(),
+          recovered.report().clean() ? "" : ", " + recovered.report().damages().size() + " repairs");
+      return wal;
+    } catch (IOException | RuntimeException e) {
+      if (lockChannel != null) {
+        try {
+          lockChannel.close(); // releases the lock
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof WalException we) {
+        throw we;
+      }
+      throw new WalFailedException("cannot open write-ahead log " + dir + ": " + e, e);
+    }
+  }
+
+  /** What recovery found and repaired when this log was opened. */
+  public RecoveryReport recovery() {
+    return recovery;
+  }
+
+  // ---------------------------------------------------------------- appending
+
+  /**
+   * Appends one record. The future completes with its sequence number once it is durable, or fails with
+   * a {@link WalException}: at once when the log is full ({@link WalFullException}), closed or failed.
+   *
+   * @throws IllegalArgumentException when the record cannot fit in a segment
+   */
+  public CompletableFuture<Long> append(byte[] payload) {
+    return enqueue(List.of(payload));
+  }
+
+  /**
+   * Appends records atomically with respect to the cap (all are accepted or none) and with consecutive
+   * sequence numbers; the future completes with them in order once all are durable.
+   */
+  public CompletableFuture<List<Long>> appendAll(List<byte[]> payloads) {
+    if (payloads.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    int n = payloads.size();
+    return enqueue(List.copyOf(payloads)).thenApply(first -> LongStream.range(first, first + n).boxed().toList());
+  }
+
+  /**
+   * Whether a new call whose usage record will be {@code payloadBytes} long should be admitted: true while
+   * its frame fits under the cap less the admission headroom. Advisory; {@link #append} enforces the cap.
+   */
+  public boolean hasRoom(int payloadBytes) {
+    return failure == null
+        && live.usedBytes() + Frames.frameBytes(payloadBytes) <= config.maxDiskBytes() - config.admissionHeadroomBytes();
+  }
+
+  private CompletableFuture<Long> enqueue(List<byte[]> payloads) {
+    long bytes = 0;
+    for (byte[] p : payloads) {
+      if (p.length > maxPayload) {
+        throw new IllegalArgumentException("record of %d bytes does not fit a segment of %d (at most %d)"
+            .formatted(p.length, config.segmentBytes(), maxPayload));
+      }
+      bytes += Frames.frameBytes(p.length);
+    }
+    WalFailedException failed = failure;
+    if (failed != null) {
+      return CompletableFuture.failedFuture(failed);
+    }
+    if (!live.tryReserve(bytes)) {
+      return CompletableFuture.failedFuture(new WalFullException(bytes, live.usedBytes(), live.maxBytes()));
+    }
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    queueLock.lock();
+    try {
+      if (closing || failure != null) {
+        live.charge(-bytes);
+        // Checked under the lock: the writer empties the queue under it after failing, so a record
+        // queued here is either failed by the writer or refused now, never left waiting.
+        return CompletableFuture.failedFuture(failure != null ? failure : new WalClosedException());
+      }
+      // The time is read under the lock so that append times never go backwards along sequence numbers.
+      queue.add(new Pending(payloads, bytes, clock.millis(), future));
+      boolean wasIdle = queuedBytes == 0;
+      queuedBytes += bytes;
+      // Wake the writer only when it may be waiting for this: the first record, or enough bytes.
+      if (wasIdle || queuedBytes >= config.commitBytes()) {
+        work.signal();
+      }
+    } finally {
+      queueLock.unlock();
+    }
+    return future;
+  }
+
+  // ---------------------------------------------------------------- the writer thread
+
+  private void writeLoop() {
+    long lastSync = System.nanoTime();
+    List<Pending> batch = new ArrayList<>();
+    while (true) {
+      queueLock.lock();
+      try {
+        while (queue.isEmpty() && !closing) {
+          work.awaitUninterruptibly();
+        }
+        if (queue.isEmpty()) {
+          return; // closing, and everything queued is written
+        }
+        // Group commit: let appends gather until the interval since the last fsync is over.
+        long wait;
+        while (!closing && queuedBytes < config.commitBytes()
+            && (wait = lastSync + intervalNanos - System.nanoTime()) > 0) {
+          work.awaitNanos(wait);
+        }
+        batch.addAll(queue);
+        queue.clear();
+        queuedBytes = 0;
+      } catch (InterruptedException e) {
+        // Nothing here interrupts the writer; a stray interrupt only ends this wait early.
+        continue;
+      } finally {
+        queueLock.unlock();
+      }
+      writeBatch(batch);
+      lastSync = System.nanoTime();
+      batch.clear();
+      if (failure != null) {
+        failQueued();
+        return;
+      }
+    }
+  }
+
+  private void writeBatch(List<Pending> batch) {
+    List<byte[]> payloads = new ArrayList<>();
+    int records = 0;
+    for (Pending p : batch) {
+      records += p.payloads().size();
+    }
+    long[] times = new long[records];
+    int i = 0;
+    for (Pending p : batch) {
+      for (byte[] payload : p.payloads()) {
+        payloads.add(payload);
+        times[i++] = p.appendedAtMillis();
+      }
+    }
+    long seq;
+    try {
+      seq = segmentWriter.write(payloads, times);
+    } catch (IOException | RuntimeException e) {
+      failure = new WalFailedException("write-ahead log " + config.directory() + " failed writing " + records
+          + " records; no more appends until restart: " + e, e);
+      log.error("{}", failure.getMessage(), e);
+      batch.forEach(p -> p.firstSeq().completeExceptionally(failure));
+      return;
+    }
+    // Complete outside every lock: callbacks run on this thread and may append again.
+    for (Pending p : batch) {
+      p.firstSeq().complete(seq);
+      seq += p.payloads().size();
+    }
+  }
+
+  private void failQueued() {
+    List<Pending> left;
+    queueLock.lock();
+    try {
+      left = new ArrayList<>(queue);
+      queue.clear();
+      queuedBytes = 0;
+    } finally {
+      queueLock.unlock();
+    }
+    left.forEach(p -> p.firstSeq().completeExceptionally(failure));
+  }
+
+  // ---------------------------------------------------------------- reading and committing
+
+  /**
+   * Streams the durable records with a sequence number above {@code afterSeq}, in order, to
+   * {@code consumer}: at most {@code maxRecords} of them. Returns how many it streamed. Records made
+   * durable while the replay runs may or may not be included.
+   *
+   * @throws WalCorruptionException when a record no longer checks out
+   */
+  public long replay(long afterSeq, long maxRecords, Consumer<WalRecord> consumer) {
+    LiveSegments.Snapshot snapshot = live.snapshot(afterSeq);
+    long passed = 0;
+    for (LiveSegments.View view : snapshot.views()) {
+      if (passed >= maxRecords) {
+        break;
+      }
+      try {
+        passed += SegmentReader.read(view, afterSeq, snapshot.durableSeq(), maxRecords - passed, consumer, opener);
+      } catch (NoSuchFileException e) {
+        // Deleted since the snapshot, so all its records are committed: only a caller replaying
+        // committed records can miss them, and it asked for what the log no longer promises.
+        log.debug("segment {} was deleted during replay (committed)", view.path());
+      } catch (IOException e) {
+        throw new WalFailedException("cannot read write-ahead log segment " + view.path() + ": " + e, e);
+      }
+    }
+    return passed;
+  }
+
+  /** {@link #replay(long, long, Consumer)} without a count limit. */
+  public long replay(long afterSeq, Consumer<WalRecord> consumer) {
+    return replay(afterSeq, Long.MAX_VALUE, consumer);
+  }
+
+  /**
+   * Records that every record up to {@code uptoSeq} is safely stored elsewhere: persists the position
+   * (atomic checkpoint file) and deletes the segments it covers. Positions never move back: a lower
+   * value than the current one does nothing.
+   *
+   * @throws IllegalArgumentException when {@code uptoSeq} is beyond the last durable record
+   */
+  public void markCommitted(long uptoSeq) {
+    long durable = live.durableSeq();
+    if (uptoSeq > durable) {
+      throw new IllegalArgumentException("cannot commit through %d: the last durable record is %d"
+          .formatted(uptoSeq, durable));
+    }
+    checkpointLock.lock();
+    try {
+      if (uptoSeq <= live.committedSeq()) {
+        return;
+      }
+      Checkpoint.write(config.directory(), uptoSeq, opener);
+      SegmentWriter.delete(live.commit(uptoSeq));
+    } catch (IOException e) {
+      throw new WalFailedException("cannot write the write-ahead log checkpoint in " + config.directory() + ": " + e,
+          e);
+    } finally {
+      checkpointLock.unlock();
+    }
+  }
+
+  /** The committed position: every record up to it is safely elsewhere. */
+  public long committedSeq() {
+    return live.committedSeq();
+  }
+
+  /** The last durable sequence number (0 when none was ever appended). */
+  public long durableSeq() {
+    return live.durableSeq();
+  }
+
+  /** Uncommitted durable records and the append time of the oldest of them. */
+  public WalLag lag() {
+    return live.lag();
+  }
+
+  /** Bytes of the live segments plus appends queued; compared against {@code max_disk_bytes}. */
+  public long diskBytes() {
+    return live.usedBytes();
+  }
+
+  /** True once a write or fsync failed (see {@link WalFailedException}). */
+  public boolean failed() {
+    return failure != null;
+  }
+
+  /**
+   * Refuses new appends, waits until everything queued is durable (their futures complete), and
+   * releases the directory. Idempotent.
+   */
+  @Override
+  public void close() {
+    queueLock.lock();
+    try {
+      if (closing) {
+        return;
+      }
+      closing = true;
+      work.signalAll();
+    } finally {
+      queueLock.unlock();
+    }
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true; // the queued records' futures must still complete; keep waiting
+      }
+    }
+    try {
+      segmentWriter.close();
+      lockChannel.close();
+    } catch (IOException e) {
+      log.warn("closing write-ahead log {}: {}", config.directory(), e.toString());
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.tollgate.metering.wal;
+
+import dev.tollgate.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The write-ahead log's place and bounds, as configured under {@code ledger.wal}.
+ *
+ * @param directory where segments, the checkpoint and quarantined files live (one WAL per directory)
+ * @param segmentBytes a segment is sealed and a new one started before it would grow past this
+ * @param commitInterval group commit: at most one fsync per interval (zero: fsync every batch at once)
+ * @param commitBytes group commit: fsync earlier once this many bytes wait, whatever the interval
+ * @param maxDiskBytes cap on the live segments; an append that would pass it is refused
+ * @param admissionHeadroomBytes {@link Wal#hasRoom} answers false this far below the cap, so that calls
+ *     admitted just before the cap can still append their usage (size it as concurrent calls x event size)
+ */
+public record WalConfig(Path directory, long segmentBytes, Duration commitInterval, long commitBytes,
+    long maxDiskBytes, long admissionHeadroomBytes) {
+
+  /** YAML prefix of every problem reported, so a message points at the line to fix. */
+  public static final String PATH = "ledger.wal";
+  public static final long MIN_SEGMENT_BYTES = 1024;
+  // Recovery and replay map a segment as one ByteBuffer; 1 GiB keeps far away from the 2 GiB index limit.
+  public static final long MAX_SEGMENT_BYTES = 1L << 30;
+  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(2);
+  public static final long DEFAULT_COMMIT_BYTES = 1L << 20;
+  public static final long DEFAULT_MAX_DISK_BYTES = 1L << 30;
+  public static final long DEFAULT_ADMISSION_HEADROOM_BYTES = 4L << 20;
+
+  public WalConfig {
+    List<String> problems = new ArrayList<>();
+    if (directory == null) {
+      problems.add(PATH + ".directory: missing (expected: a directory path)");
+    }
+    if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
+      problems.add("%s.segment_bytes: %d (expected: %d..%d)".formatted(PATH, segmentBytes, MIN_SEGMENT_BYTES,
+          MAX_SEGMENT_BYTES));
+    }
+    if (commitInterval == null || commitInterval.isNegative() || commitInterval.compareTo(Duration.ofSeconds(1)) > 0) {
+      problems.add("%s.commit_interval: %s (expected: 0ms..1s)".formatted(PATH, commitInterval));
+    }
+    if (commitBytes < 1) {
+      problems.add("%s.commit_bytes: %d (expected: > 0)".formatted(PATH, commitBytes));
+    }
+    // Two segments: the active one is never deleted, so a smaller cap could refuse appends for good.
+    if (maxDiskBytes < 2 * segmentBytes) {
+      problems.add("%s.max_disk_bytes: %d (expected: >= 2 x segment_bytes = %d)".formatted(PATH, maxDiskBytes,
+          2 * segmentBytes));
+    }
+    if (admissionHeadroomBytes < 0 || admissionHeadroomBytes >= maxDiskBytes) {
+      problems.add("%s.admission_headroom_bytes: %d (expected: 0..max_disk_bytes - 1)".formatted(PATH,
+          admissionHeadroomBytes));
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+  }
+
+  /** The defaults (64 MiB segments, 2 ms / 1 MiB group commit, 1 GiB cap, 4 MiB headroom) in {@code directory}. */
+  public static WalConfig defaults(Path directory) {
+    return new WalConfig(directory, DEFAULT_SEGMENT_BYTES, DEFAULT_COMMIT_INTERVAL, DEFAULT_COMMIT_BYTES,
+        DEFAULT_MAX_DISK_BYTES, DEFAULT_ADMISSION_HEADROOM_BYTES);
+  }
+}
