@@ -2,7 +2,6 @@ package dev.tollgate.metering.limits;
 
 import dev.tollgate.config.ConfigException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,7 +47,7 @@ public record LimitsConfig(Map<ScopeKind, LimitSpec> defaults, Map<String, Limit
     users = users == null ? Map.of() : Map.copyOf(users);
     teams = teams == null ? Map.of() : Map.copyOf(teams);
     // Sorted, so that messages come in a stable order.
-    new EnumMap<>(defaults).forEach(
+    new TreeMap<>(defaults).forEach(
         (kind, spec) -> problems.addAll(spec.problems("limits.defaults." + kind.yamlName())));
     overrideProblems(ScopeKind.KEY, keys, problems);
     overrideProblems(ScopeKind.USER, users, problems);

@@ -51,6 +51,8 @@ public final class RateLimiter {
    */
   static final Duration PINNED = Duration.ofHours(1);
 
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+
   private final ClockTime time;
   private final Cache<Scope, ScopeState> states;
   private volatile LimitsConfig config;
@@ -128,8 +130,18 @@ public final class RateLimiter {
       requests = tighter(requests, state.requestWindow());
       tokens = tighter(tokens, state.tokenWindow());
     }
-    return new Limited(worst.scope(), worst.limit(), worst.allowed(), Duration.ofNanos(Math.max(0, worst.waitNanos())),
+    return new Limited(worst.scope(), worst.limit(), worst.allowed(), retryAfter(worst.waitNanos()),
         new RateLimitStatus(Optional.ofNullable(requests), Optional.ofNullable(tokens)));
+  }
+
+  /**
+   * Bucket4j's wait rounded up to whole milliseconds: it rounds down to the nanosecond (rpm 7 answers
+   * 8,571,428,571 ns, when the request is whole only a fraction later), and clients wait in
+   * milliseconds anyway.
+   */
+  static Duration retryAfter(long waitNanos) {
+    long millis = Math.max(1, (Math.max(0, waitNanos) + NANOS_PER_MILLI - 1) / NANOS_PER_MILLI);
+    return Duration.ofMillis(millis);
   }
 
   private static Window tighter(Window current, Window candidate) {
