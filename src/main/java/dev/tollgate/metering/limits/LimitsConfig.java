@@ -33,7 +33,7 @@ import java.util.TreeMap;
 public record LimitsConfig(Map<ScopeKind, LimitSpec> defaults, Map<String, LimitSpec> keys,
     Map<String, LimitSpec> users, Map<String, LimitSpec> teams, long maxTrackedScopes) {
 
-  /** About 50 MB of counters at most; far more scopes than are active within one minute on one node. */
+  /** Far more scopes than one node sees active within a minute (an idle scope is forgotten after one). */
   public static final long DEFAULT_MAX_TRACKED_SCOPES = 100_000;
 
   /** No limits at all. */

@@ -42,7 +42,7 @@ import java.util.Optional;
  *
  * <p>Thread-safety: safe for any number of event loops; non-blocking. The hot path holds no lock:
  * Bucket4j's local buckets are lock-free, counters are atomic, and the Caffeine lookups are
- * lock-free reads. Cache maintenance runs on the calling thread (it is short and amortised).
+ * lock-free reads (only a scope's first call briefly locks its hash bin to create the entry). Cache maintenance runs on the calling thread (it is short and amortised).
  */
 public final class RateLimiter {
   /**
