@@ -1,12 +1,12 @@
 package dev.tollgate.access;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.directory.Team;
-import dev.tollgate.access.jwt.TestClock;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.JdbiDirectory;
 import dev.tollgate.testing.TestDatabases;
@@ -31,7 +31,7 @@ class KnownTeamsTest {
   @TempDir
   Path dir;
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
   private final ExecutorService loads = Executors.newVirtualThreadPerTaskExecutor();
   private Database db;
   private JdbiDirectory directory;

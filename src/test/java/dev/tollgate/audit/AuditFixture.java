@@ -1,5 +1,6 @@
 package dev.tollgate.audit;
 
+import dev.tollgate.testing.ManualClock;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.config.DatabaseConfig;
 import dev.tollgate.store.Database;
@@ -29,7 +30,7 @@ final class AuditFixture {
     return db;
   }
 
-  static AuditLog log(Database db, StepClock clock) {
+  static AuditLog log(Database db, ManualClock clock) {
     return new AuditLog(db, AuditConfig.defaults(), new IdGenerator(clock, ThreadLocalRandom::current), clock);
   }
 

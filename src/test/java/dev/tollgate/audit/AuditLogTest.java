@@ -1,5 +1,6 @@
 package dev.tollgate.audit;
 
+import dev.tollgate.testing.ManualClock;
 import static dev.tollgate.audit.AuditFixture.START;
 import static dev.tollgate.audit.AuditFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,7 +33,7 @@ class AuditLogTest {
   Path dir;
 
   private final List<Database> open = new ArrayList<>();
-  private final StepClock clock = new StepClock(START);
+  private final ManualClock clock = new ManualClock(START);
 
   @AfterEach
   void close() {

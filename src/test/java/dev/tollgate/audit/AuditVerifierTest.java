@@ -1,5 +1,6 @@
 package dev.tollgate.audit;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.store.Database;
@@ -29,7 +30,7 @@ class AuditVerifierTest {
   Path dir;
 
   private final List<Database> open = new ArrayList<>();
-  private final StepClock clock = new StepClock(AuditFixture.START);
+  private final ManualClock clock = new ManualClock(AuditFixture.START);
   private Database db;
   private List<AuditEntry> entries;
 

@@ -1,5 +1,6 @@
 package dev.tollgate.access.jwt;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,7 +41,7 @@ class JwtCallerVerifierTest {
   private static final Duration MIN_REFETCH = Duration.ofSeconds(30);
   private static final Duration TTL = Duration.ofMinutes(10);
 
-  private final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
   private final ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
   private JwksServer jwks;
   private JwtCallerVerifier verifier;

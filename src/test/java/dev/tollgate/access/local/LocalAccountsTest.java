@@ -1,5 +1,6 @@
 package dev.tollgate.access.local;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,14 +48,14 @@ class LocalAccountsTest {
   Path dir;
 
   Database db;
-  TestClock clock;
+  ManualClock clock;
   PasswordHasher hasher;
   LocalAccounts accounts;
 
   @BeforeEach
   void open() {
     db = TestDatabases.open(kind, dir);
-    clock = new TestClock(T0);
+    clock = new ManualClock(T0);
     hasher = new PasswordHasher(PasswordHasherTest.CHEAP, new SecureRandom());
     accounts = accounts(hasher);
   }

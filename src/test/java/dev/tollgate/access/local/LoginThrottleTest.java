@@ -1,5 +1,6 @@
 package dev.tollgate.access.local;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.store.Database;
@@ -32,14 +33,14 @@ class LoginThrottleTest {
   @CsvSource({"1,0", "4,0", "5,30", "6,60", "7,120", "8,240", "9,480", "10,900", "11,900", "70,900",
       "2147483647,900"})
   void lockLengthDoublesFromTheFifthFailureUpToTheCap(int failures, long seconds) {
-    LoginThrottle throttle = new LoginThrottle(null, new TestClock(T0), 5, Duration.ofSeconds(30),
+    LoginThrottle throttle = new LoginThrottle(null, new ManualClock(T0), 5, Duration.ofSeconds(30),
         Duration.ofMinutes(15), Duration.ofHours(24));
     assertThat(throttle.lockFor(failures)).isEqualTo(Duration.ofSeconds(seconds));
   }
 
   @Test
   void aCapThatIsAnExactDoublingIsReached() {
-    LoginThrottle throttle = new LoginThrottle(null, new TestClock(T0), 1, Duration.ofSeconds(1),
+    LoginThrottle throttle = new LoginThrottle(null, new ManualClock(T0), 1, Duration.ofSeconds(1),
         Duration.ofSeconds(8), Duration.ofHours(1));
     assertThat(throttle.lockFor(4)).isEqualTo(Duration.ofSeconds(8));
     assertThat(throttle.lockFor(5)).isEqualTo(Duration.ofSeconds(8));
@@ -57,7 +58,7 @@ class LoginThrottleTest {
   @EnumSource(TestDatabases.Kind.class)
   void locksAfterFiveFailuresWithBackoffUntilASuccess(TestDatabases.Kind kind) {
     try (Database db = TestDatabases.open(kind, dir)) {
-      TestClock clock = new TestClock(T0);
+      ManualClock clock = new ManualClock(T0);
       LoginThrottle throttle = throttle(db, clock);
 
       for (int i = 1; i <= 4; i++) {
@@ -92,7 +93,7 @@ class LoginThrottleTest {
   @EnumSource(TestDatabases.Kind.class)
   void theLockHoldsAcrossARestartAndOnAnotherNode(TestDatabases.Kind kind) {
     try (Database db = TestDatabases.open(kind, dir)) {
-      TestClock clock = new TestClock(T0);
+      ManualClock clock = new ManualClock(T0);
       LoginThrottle first = throttle(db, clock);
       for (int i = 0; i < 5; i++) {
         first.recordFailure(LOGIN);
@@ -110,7 +111,7 @@ class LoginThrottleTest {
   @EnumSource(TestDatabases.Kind.class)
   void oldFailuresAreForgotten(TestDatabases.Kind kind) {
     try (Database db = TestDatabases.open(kind, dir)) {
-      TestClock clock = new TestClock(T0);
+      ManualClock clock = new ManualClock(T0);
       LoginThrottle throttle = throttle(db, clock);
       for (int i = 0; i < 4; i++) {
         throttle.recordFailure(LOGIN);
@@ -128,7 +129,7 @@ class LoginThrottleTest {
   @EnumSource(TestDatabases.Kind.class)
   void purgeDeletesOnlyStaleUnlockedRows(TestDatabases.Kind kind) {
     try (Database db = TestDatabases.open(kind, dir)) {
-      TestClock clock = new TestClock(T0);
+      ManualClock clock = new ManualClock(T0);
       LoginThrottle throttle = throttle(db, clock);
       LocalCredentialStore store = new LocalCredentialStore(db.jdbi());
       throttle.recordFailure("stale@example.com");
@@ -147,7 +148,7 @@ class LoginThrottleTest {
   void concurrentFailuresAreAllCounted(TestDatabases.Kind kind) throws Exception {
     try (Database db = TestDatabases.open(kind, dir);
         ExecutorService pool = Executors.newFixedThreadPool(4)) {
-      TestClock clock = new TestClock(T0);
+      ManualClock clock = new ManualClock(T0);
       LoginThrottle throttle = new LoginThrottle(new LocalCredentialStore(db.jdbi()), clock, 1000,
           Duration.ofSeconds(30), Duration.ofMinutes(15), Duration.ofHours(24));
       List<Callable<Optional<Instant>>> tasks = new ArrayList<>();
@@ -165,7 +166,7 @@ class LoginThrottleTest {
     }
   }
 
-  private static LoginThrottle throttle(Database db, TestClock clock) {
+  private static LoginThrottle throttle(Database db, ManualClock clock) {
     return LoginThrottle.of(LocalAccountsConfig.DEFAULTS, new LocalCredentialStore(db.jdbi()), clock);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tollgate.access.local;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,7 +27,7 @@ class TotpResealTest {
   @TempDir
   Path dir;
 
-  private static LocalAccounts accounts(Database db, String keys, TestClock clock) {
+  private static LocalAccounts accounts(Database db, String keys, ManualClock clock) {
     SecretCipher cipher = new SecretCipher(EncryptionKeys.parse(keys), new SecureRandom());
     return LocalAccounts.create(LocalAccountsConfig.DEFAULTS, db.jdbi(), new CipherSealer(Optional.of(cipher)),
         new SecureRandom(), clock);
@@ -36,7 +37,7 @@ class TotpResealTest {
   @EnumSource(TestDatabases.Kind.class)
   void resealingMovesEverySecretToTheCurrentKey(TestDatabases.Kind kind) {
     try (Database db = TestDatabases.open(kind, dir)) {
-      TestClock clock = new TestClock(Instant.parse("2026-11-26T10:00:00Z"));
+      ManualClock clock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
       LocalAccounts old = accounts(db, K1, clock);
       old.setPassword(USER, "ada@example.com", PASSWORD);
       String secret = old.beginTotp(USER, "ada@example.com").secret();

@@ -1,5 +1,6 @@
 package dev.tollgate.access.local;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -28,7 +29,7 @@ class TotpTest {
       "20000000000, 666666666, 65353130",
   })
   void rfc6238AppendixBVectors(long seconds, long expectedStep, String expected) {
-    TestClock clock = new TestClock(Instant.ofEpochSecond(seconds));
+    ManualClock clock = new ManualClock(Instant.ofEpochSecond(seconds));
     Totp totp = new Totp(clock);
     assertThat(totp.currentStep()).isEqualTo(expectedStep);
     assertThat(Totp.format(Totp.hotp(RFC_KEY, expectedStep, 8), 8)).isEqualTo(expected);
@@ -48,7 +49,7 @@ class TotpTest {
   @ParameterizedTest
   @CsvSource({"-2,false", "-1,true", "0,true", "1,true", "2,false"})
   void acceptsOneStepEitherSideAndNoMore(int offset, boolean accepted) {
-    TestClock clock = new TestClock(Instant.ofEpochSecond(1_700_000_010));
+    ManualClock clock = new ManualClock(Instant.ofEpochSecond(1_700_000_010));
     Totp totp = new Totp(clock);
     long now = totp.currentStep();
     String code = Totp.code(RFC_KEY, now + offset);
@@ -61,7 +62,7 @@ class TotpTest {
 
   @Test
   void aCodeIsNotAcceptedAgainOnceItsStepWasUsed() {
-    TestClock clock = new TestClock(Instant.ofEpochSecond(1_700_000_010));
+    ManualClock clock = new ManualClock(Instant.ofEpochSecond(1_700_000_010));
     Totp totp = new Totp(clock);
     long step = totp.currentStep();
     String code = Totp.code(RFC_KEY, step);
@@ -78,13 +79,13 @@ class TotpTest {
   @ParameterizedTest
   @ValueSource(strings = {"", "12345", "1234567", "12345a", "１２３４５６", "-12345"})
   void malformedCodesNeverMatch(String code) {
-    Totp totp = new Totp(new TestClock(Instant.ofEpochSecond(59)));
+    Totp totp = new Totp(new ManualClock(Instant.ofEpochSecond(59)));
     assertThat(totp.match(RFC_KEY, code, Long.MIN_VALUE)).isEmpty();
   }
 
   @Test
   void aWrongCodeOrAnotherKeyDoesNotMatch() {
-    Totp totp = new Totp(new TestClock(Instant.ofEpochSecond(59)));
+    Totp totp = new Totp(new ManualClock(Instant.ofEpochSecond(59)));
     assertThat(totp.match(RFC_KEY, "287083", Long.MIN_VALUE)).isEmpty();
     byte[] other = "12345678901234567891".getBytes(StandardCharsets.US_ASCII);
     assertThat(totp.match(other, "287082", Long.MIN_VALUE)).isEmpty();

@@ -1,5 +1,6 @@
 package dev.tollgate.access.oidc;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWKSet;
@@ -8,7 +9,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallenge;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
-import dev.tollgate.access.jwt.TestClock;
 import dev.tollgate.access.jwt.TokenRefusal;
 import dev.tollgate.access.jwt.Tokens;
 import dev.tollgate.config.Secret;
@@ -66,7 +66,7 @@ class OidcSignInTest {
 
   private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
   private final ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
-  private final TestClock clock = new TestClock(Instant.now());
+  private final ManualClock clock = new ManualClock(Instant.now());
   private final CannedTokenResponse canned = new CannedTokenResponse();
   private MockOAuth2Server provider;
   private Database db;

@@ -1,5 +1,6 @@
 package dev.tollgate.access.secrets;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -53,7 +54,7 @@ class ProviderSecretsApiTest {
   Path dir;
 
   private final ObjectMapper json = new ObjectMapper();
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T10:00:00Z"));
   private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private final PatternLayout layout = new PatternLayout();
   private Database db;

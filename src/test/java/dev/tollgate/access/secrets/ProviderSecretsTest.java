@@ -1,5 +1,6 @@
 package dev.tollgate.access.secrets;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,7 +33,7 @@ class ProviderSecretsTest {
   @TempDir
   Path dir;
 
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
   private Database db;
   private ProviderSecretStore store;
 

@@ -6,13 +6,12 @@ import dev.tollgate.access.KeySecrets;
 import dev.tollgate.config.SessionConfig;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.JdbiSessionStore;
+import dev.tollgate.testing.ManualClock;
 import dev.tollgate.testing.TestDatabases;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -22,27 +21,7 @@ class SessionsTest {
   @TempDir
   Path dir;
 
-  /** A clock the test moves. */
-  private static final class Hands extends Clock {
-    Instant now = Instant.parse("2026-11-26T10:00:00Z");
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
-  private Sessions sessions(Database db, Hands clock) {
+  private Sessions sessions(Database db, ManualClock clock) {
     return new Sessions(new JdbiSessionStore(db.jdbi()), new SessionConfig(Duration.ofMinutes(30),
         Duration.ofHours(2), true), new SecureRandom(), clock);
   }
@@ -57,7 +36,7 @@ class SessionsTest {
   void anIdleSessionEndsAndActivityKeepsOneAliveUntilItsAbsoluteEnd(TestDatabases.Kind kind) {
     try (Database db = TestDatabases.open(kind, dir)) {
       user(db, "u1");
-      Hands clock = new Hands();
+      ManualClock clock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
       Sessions s = sessions(db, clock);
       Sessions.Started started = s.start("u1", "password", "127.0.0.1", "test");
       String value = started.cookieValue();
@@ -69,14 +48,14 @@ class SessionsTest {
 
       // Used every 20 minutes: alive past the idle time, until the absolute end.
       for (int i = 0; i < 5; i++) {
-        clock.now = clock.now.plus(Duration.ofMinutes(20));
+        clock.advance(Duration.ofMinutes(20));
         assertThat(s.resolve(value)).as("after %d x 20 min", i + 1).isPresent();
       }
-      clock.now = clock.now.plus(Duration.ofMinutes(20));
+      clock.advance(Duration.ofMinutes(20));
       assertThat(s.resolve(value)).as("2 h after sign-in").isEmpty();
 
       Sessions.Started idle = s.start("u1", "password", null, null);
-      clock.now = clock.now.plus(Duration.ofMinutes(31));
+      clock.advance(Duration.ofMinutes(31));
       assertThat(s.resolve(idle.cookieValue())).as("31 min unused").isEmpty();
       assertThat(s.resolve("made-up")).isEmpty();
       assertThat(s.resolve(null)).isEmpty();
@@ -89,7 +68,7 @@ class SessionsTest {
     try (Database db = TestDatabases.open(kind, dir)) {
       user(db, "u1");
       user(db, "u2");
-      Hands clock = new Hands();
+      ManualClock clock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
       Sessions s = sessions(db, clock);
       Sessions.Started a = s.start("u1", "password", null, null);
       Sessions.Started b = s.start("u1", "oidc", null, null);

@@ -1,5 +1,6 @@
 package dev.tollgate.metering.budget;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.testing.TestDatabases;
@@ -39,7 +40,7 @@ class BudgetConcurrencyTest {
 
   @BeforeEach
   void open() {
-    fixture = new BudgetFixture(TestDatabases.Kind.SQLITE, dir, new MutableClock(Instant.parse("2026-05-05T12:00:00Z")));
+    fixture = new BudgetFixture(TestDatabases.Kind.SQLITE, dir, new ManualClock(Instant.parse("2026-05-05T12:00:00Z")));
     store = fixture.store();
   }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.metering.budget;
 
+import dev.tollgate.testing.ManualClock;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.IdGenerator;
 import dev.tollgate.store.JdbiBudgetPersistence;
@@ -17,11 +18,11 @@ final class BudgetFixture implements AutoCloseable {
   static final Duration FLUSH = Duration.ofHours(1);
 
   final Database db;
-  final MutableClock clock;
+  final ManualClock clock;
   final List<ThresholdCrossed> events = new CopyOnWriteArrayList<>();
   private final List<LocalBudgetStore> stores = new CopyOnWriteArrayList<>();
 
-  BudgetFixture(TestDatabases.Kind kind, Path dir, MutableClock clock) {
+  BudgetFixture(TestDatabases.Kind kind, Path dir, ManualClock clock) {
     this.db = TestDatabases.open(kind, dir);
     this.clock = clock;
   }

@@ -1,5 +1,6 @@
 package dev.tollgate.metering.budget;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.store.IdGenerator;
@@ -35,7 +36,7 @@ class BudgetPersistenceTest {
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
   void budgetsAndSettledSpendSurviveARestartButReservationsDoNot(TestDatabases.Kind kind) {
-    MutableClock clock = new MutableClock(START);
+    ManualClock clock = new ManualClock(START);
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       LocalBudgetStore first = fixture.store();
       first.define(key);
@@ -67,7 +68,7 @@ class BudgetPersistenceTest {
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
   void eachWindowKeepsItsOwnSpendAndANewWindowStartsFromZero(TestDatabases.Kind kind) {
-    MutableClock clock = new MutableClock(START);
+    ManualClock clock = new ManualClock(START);
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       LocalBudgetStore store = fixture.store();
       store.define(key);
@@ -93,7 +94,7 @@ class BudgetPersistenceTest {
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
   void theFlusherWritesSettledSpendInTheBackground(TestDatabases.Kind kind) {
-    MutableClock clock = new MutableClock(START);
+    ManualClock clock = new ManualClock(START);
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       JdbiBudgetPersistence persistence = new JdbiBudgetPersistence(fixture.db.jdbi());
       LocalBudgetStore store = new LocalBudgetStore(persistence, BudgetListener.NONE, clock,
@@ -116,7 +117,7 @@ class BudgetPersistenceTest {
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
   void definitionsAreUpsertedAndRemovalDeletesSpend(TestDatabases.Kind kind) {
-    try (BudgetFixture fixture = new BudgetFixture(kind, dir, new MutableClock(START))) {
+    try (BudgetFixture fixture = new BudgetFixture(kind, dir, new ManualClock(START))) {
       JdbiBudgetPersistence persistence = new JdbiBudgetPersistence(fixture.db.jdbi());
       persistence.saveBudget(key, 1);
       persistence.saveBudget(org, 1);

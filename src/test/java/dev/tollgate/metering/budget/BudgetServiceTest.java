@@ -1,5 +1,6 @@
 package dev.tollgate.metering.budget;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -28,7 +29,7 @@ class BudgetServiceTest {
 
   @BeforeEach
   void open() {
-    fixture = new BudgetFixture(TestDatabases.Kind.SQLITE, dir, new MutableClock(Instant.parse("2026-01-01T00:00:00Z")));
+    fixture = new BudgetFixture(TestDatabases.Kind.SQLITE, dir, new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
     store = fixture.store();
     service = new BudgetService(store, BudgetFixture.TTL);
   }

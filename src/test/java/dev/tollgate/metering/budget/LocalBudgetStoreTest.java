@@ -1,5 +1,6 @@
 package dev.tollgate.metering.budget;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -22,7 +23,7 @@ class LocalBudgetStoreTest {
   @TempDir
   Path dir;
   private BudgetFixture fixture;
-  private MutableClock clock;
+  private ManualClock clock;
   private LocalBudgetStore store;
 
   private final Budget key = new Budget("k1-daily", BudgetScope.key("k1"), 1_000, BudgetPeriod.DAILY);
@@ -30,7 +31,7 @@ class LocalBudgetStoreTest {
 
   @BeforeEach
   void open() {
-    clock = new MutableClock(START);
+    clock = new ManualClock(START);
     fixture = new BudgetFixture(TestDatabases.Kind.SQLITE, dir, clock);
     store = fixture.store();
     store.define(key);

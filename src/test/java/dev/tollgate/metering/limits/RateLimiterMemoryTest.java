@@ -1,5 +1,6 @@
 package dev.tollgate.metering.limits;
 
+import dev.tollgate.testing.ManualClock;
 import static dev.tollgate.metering.limits.Limits.KEY_A;
 import static dev.tollgate.metering.limits.Limits.admitted;
 import static dev.tollgate.metering.limits.Limits.concurrent;

@@ -1,5 +1,6 @@
 package dev.tollgate.metering.wal;
 
+import dev.tollgate.testing.ManualClock;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

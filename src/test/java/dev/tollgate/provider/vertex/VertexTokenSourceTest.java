@@ -1,5 +1,6 @@
 package dev.tollgate.provider.vertex;
 
+import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,7 +38,7 @@ class VertexTokenSourceTest {
   private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
 
   private final ObjectMapper json = new ObjectMapper();
-  private final MutableClock clock = new MutableClock(T0);
+  private final ManualClock clock = new ManualClock(T0);
   private Vertx vertx;
   private FakeTokenServer server;
   private VertexTokenSource tokens;
