@@ -4,4 +4,11 @@ import java.math.BigDecimal;
 import java.util.Optional;
 
 /** USD per million tokens, as providers publish them. */
-public record PriceConfig(BigDecimal inputPerMtok, BigDecimal outputPerMtok, Optional<BigDecimal> cachedInputPerMtok) {}
+public record PriceConfig(BigDecimal inputPerMtok, BigDecimal outputPerMtok, Optional<BigDecimal> cachedInputPerMtok,
+    Optional<BigDecimal> cacheWritePerMtok) {
+
+  /** A price without its own cache-write rate (cache writes cost what input costs). */
+  public PriceConfig(BigDecimal inputPerMtok, BigDecimal outputPerMtok, Optional<BigDecimal> cachedInputPerMtok) {
+    this(inputPerMtok, outputPerMtok, cachedInputPerMtok, Optional.empty());
+  }
+}

@@ -6,10 +6,29 @@ import java.math.RoundingMode;
 /**
  * A model's price in micro-dollars per million tokens (so USD 0.15 / MTok is 150,000), integer so
  * that cost arithmetic is exact.
+ *
+ * @param cachedInputMicrosPerMtok prompt-cache reads
+ * @param cacheWriteMicrosPerMtok tokens written to a prompt cache (Anthropic: 1.25 x input); the input
+ *     price where a provider does not charge extra
  */
-public record Price(long inputMicrosPerMtok, long outputMicrosPerMtok, long cachedInputMicrosPerMtok) {
-  public static final Price FREE = new Price(0, 0, 0);
+public record Price(long inputMicrosPerMtok, long outputMicrosPerMtok, long cachedInputMicrosPerMtok,
+    long cacheWriteMicrosPerMtok) {
+  public static final Price FREE = new Price(0, 0, 0, 0);
   private static final long MTOK = 1_000_000L;
+
+  /** A price whose cache writes cost what input costs. */
+  public Price(long inputMicrosPerMtok, long outputMicrosPerMtok, long cachedInputMicrosPerMtok) {
+    this(inputMicrosPerMtok, outputMicrosPerMtok, cachedInputMicrosPerMtok, inputMicrosPerMtok);
+  }
+
+  /** The same price with cache writes at {@code usd} per million tokens. */
+  public Price withCacheWrite(BigDecimal usd) {
+    return new Price(inputMicrosPerMtok, outputMicrosPerMtok, cachedInputMicrosPerMtok, micros(usd));
+  }
+
+  public Price withCacheWrite(String usd) {
+    return withCacheWrite(new BigDecimal(usd));
+  }
 
   /** From USD per million tokens; cached input defaults to the input price. */
   public static Price usdPerMtok(BigDecimal input, BigDecimal output, BigDecimal cachedInput) {
@@ -27,10 +46,12 @@ public record Price(long inputMicrosPerMtok, long outputMicrosPerMtok, long cach
   /** Cost in micro-dollars, rounded half-up once over the whole call. */
   public long costMicros(TokenUsage usage) {
     long cached = Math.min(usage.cached(), usage.input());
-    long uncached = usage.input() - cached;
-    long scaled = Math.addExact(Math.addExact(
+    long written = Math.min(usage.cacheWrite(), usage.input() - cached);
+    long uncached = usage.input() - cached - written;
+    long scaled = Math.addExact(Math.addExact(Math.addExact(
         Math.multiplyExact(uncached, inputMicrosPerMtok),
         Math.multiplyExact(cached, cachedInputMicrosPerMtok)),
+        Math.multiplyExact(written, cacheWriteMicrosPerMtok)),
         Math.multiplyExact(usage.output(), outputMicrosPerMtok));
     return (scaled + MTOK / 2) / MTOK;
   }

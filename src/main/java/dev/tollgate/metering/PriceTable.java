@@ -28,10 +28,11 @@ public final class PriceTable {
       Map.entry("text-embedding-3-small", Price.usdPerMtok("0.02", "0", null)),
       Map.entry("text-embedding-3-large", Price.usdPerMtok("0.13", "0", null)),
       Map.entry("text-embedding-ada-002", Price.usdPerMtok("0.10", "0", null)),
-      Map.entry("claude-3-5-haiku-latest", Price.usdPerMtok("0.80", "4.00", "0.08")),
-      Map.entry("claude-3-5-sonnet-latest", Price.usdPerMtok("3.00", "15.00", "0.30")),
-      Map.entry("claude-sonnet-4-0", Price.usdPerMtok("3.00", "15.00", "0.30")),
-      Map.entry("claude-opus-4-0", Price.usdPerMtok("15.00", "75.00", "1.50")),
+      // Anthropic bills writes to its prompt cache (5-minute) at 1.25 x the input price.
+      Map.entry("claude-3-5-haiku-latest", Price.usdPerMtok("0.80", "4.00", "0.08").withCacheWrite("1.00")),
+      Map.entry("claude-3-5-sonnet-latest", Price.usdPerMtok("3.00", "15.00", "0.30").withCacheWrite("3.75")),
+      Map.entry("claude-sonnet-4-0", Price.usdPerMtok("3.00", "15.00", "0.30").withCacheWrite("3.75")),
+      Map.entry("claude-opus-4-0", Price.usdPerMtok("15.00", "75.00", "1.50").withCacheWrite("18.75")),
       Map.entry("gemini-2.0-flash", Price.usdPerMtok("0.10", "0.40", "0.025")),
       Map.entry("gemini-2.5-flash", Price.usdPerMtok("0.30", "2.50", "0.075")),
       Map.entry("gemini-2.5-pro", Price.usdPerMtok("1.25", "10.00", "0.31")),
@@ -47,8 +48,10 @@ public final class PriceTable {
   public static PriceTable of(List<ModelConfig> models) {
     Map<String, Price> m = new HashMap<>();
     for (ModelConfig model : models) {
-      model.price().ifPresent(p -> m.put(model.name(),
-          Price.usdPerMtok(p.inputPerMtok(), p.outputPerMtok(), p.cachedInputPerMtok().orElse(null))));
+      model.price().ifPresent(p -> {
+        Price price = Price.usdPerMtok(p.inputPerMtok(), p.outputPerMtok(), p.cachedInputPerMtok().orElse(null));
+        m.put(model.name(), p.cacheWritePerMtok().map(price::withCacheWrite).orElse(price));
+      });
     }
     return new PriceTable(m);
   }

@@ -174,4 +174,25 @@ class PriceTest {
         Optional.of(new PriceConfig(BigDecimal.ZERO, BigDecimal.ZERO, Optional.empty())));
     assertThat(PriceTable.of(List.of(mini)).price("gpt-4o-mini", "gpt-4o-mini")).isEqualTo(Price.FREE);
   }
+
+  @Test
+  void cacheWritesCostTheirOwnPriceAndCacheReadsTheirs() {
+    Price sonnet = Price.usdPerMtok("3.00", "15.00", "0.30").withCacheWrite("3.75");
+    // 1M input of which 200k read from the cache and 300k written to it, 100k output.
+    TokenUsage usage = new TokenUsage(1_000_000, 100_000, 200_000, 300_000, 0, false);
+    // 500k x 3.00 + 200k x 0.30 + 300k x 3.75 + 100k x 15.00 = 1.5 + 0.06 + 1.125 + 1.5 USD
+    assertThat(sonnet.costMicros(usage)).isEqualTo(4_185_000);
+    // Without a write rate, writes cost what input costs.
+    assertThat(Price.usdPerMtok("3.00", "15.00", "0.30").costMicros(usage)).isEqualTo(3_960_000);
+    // Counts that do not add up never bill more tokens than were sent.
+    assertThat(sonnet.costMicros(new TokenUsage(100, 0, 80, 80, 0, false)))
+        .isEqualTo(sonnet.costMicros(new TokenUsage(100, 0, 80, 20, 0, false)));
+  }
+
+  @Test
+  void claudeListPricesChargeCacheWritesAtOneAndAQuarterTimesInput() {
+    Price p = PriceTable.builtIn("claude-sonnet-4-0").orElseThrow();
+    assertThat(p.cacheWriteMicrosPerMtok()).isEqualTo(3_750_000);
+    assertThat(PriceTable.builtIn("gpt-4o").orElseThrow().cacheWriteMicrosPerMtok()).isEqualTo(2_500_000);
+  }
 }

@@ -274,6 +274,24 @@ class TranslatedProvidersTest {
   }
 
   @Test
+  void promptCacheWritesAndReadsAreBilledAtTheirOwnPrices() {
+    anthropic.enqueue(json(200, """
+        {"id":"msg_c","type":"message","role":"assistant","model":"claude-sonnet-4-0",
+         "content":[{"type":"text","text":"ok"}],"stop_reason":"end_turn","stop_sequence":null,
+         "usage":{"input_tokens":100,"output_tokens":50,"cache_read_input_tokens":2000,
+                  "cache_creation_input_tokens":1000}}"""));
+    String id = "cache-" + UUID.randomUUID();
+    HttpResponse<String> r = gateway.post("/v1/chat/completions", key,
+        "{\"model\":\"claude\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", "x-request-id", id);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    UsageEvent u = gateway.usage(id).getFirst();
+    assertThat(u.inputTokens()).isEqualTo(3100);
+    assertThat(u.cachedTokens()).isEqualTo(2000);
+    // claude-sonnet-4-0 list prices: 100 x $3 + 2,000 x $0.30 + 1,000 written x $3.75 + 50 x $15, per million.
+    assertThat(u.costMicros()).isEqualTo(5_400);
+  }
+
+  @Test
   void strictToolsReachAnthropicAndGeminiAndAreRefusedByBedrockWhichCannotHonourThem() {
     anthropic.enqueue(json(200, CLAUDE_ANSWER));
     String strictTool = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"strict\":true,"

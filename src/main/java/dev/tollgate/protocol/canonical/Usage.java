@@ -9,8 +9,8 @@ import dev.tollgate.metering.TokenUsage;
 public record Usage(long input, long output, long cacheRead, long cacheWrite, long reasoning) {
   public static final Usage NONE = new Usage(0, 0, 0, 0, 0);
 
-  /** As the metering layer records it (cache writes are billed as input until prices tell them apart). */
+  /** As the metering layer records and prices it. */
   public TokenUsage toTokenUsage() {
-    return new TokenUsage(input, output, cacheRead, reasoning, false);
+    return new TokenUsage(input, output, cacheRead, cacheWrite, reasoning, false);
   }
 }
