@@ -593,7 +593,7 @@ public final class ConfigLoader {
     if (n.isMissing() || !n.expectObject()) {
       return Optional.empty();
     }
-    n.allowOnly("input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok");
+    n.allowOnly("input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "cache_write_per_mtok", "per_request");
     ConfigNode in = n.child("input_per_mtok");
     ConfigNode outNode = n.child("output_per_mtok");
     var input = in.decimal();
@@ -608,6 +608,6 @@ public final class ConfigLoader {
       return Optional.empty();
     }
     return Optional.of(new PriceConfig(input.get(), output.get(), n.child("cached_input_per_mtok").decimal(),
-        n.child("cache_write_per_mtok").decimal()));
+        n.child("cache_write_per_mtok").decimal(), n.child("per_request").decimal()));
   }
 }

@@ -50,7 +50,8 @@ public final class PriceTable {
     for (ModelConfig model : models) {
       model.price().ifPresent(p -> {
         Price price = Price.usdPerMtok(p.inputPerMtok(), p.outputPerMtok(), p.cachedInputPerMtok().orElse(null));
-        m.put(model.name(), p.cacheWritePerMtok().map(price::withCacheWrite).orElse(price));
+        price = p.cacheWritePerMtok().map(price::withCacheWrite).orElse(price);
+        m.put(model.name(), p.perRequest().map(price::withRequestFee).orElse(price));
       });
     }
     return new PriceTable(m);

@@ -30,7 +30,9 @@ public final class Settlement {
   /** Records the call under the usage slot its request reserved. Counting may take a while for huge prompts. */
   public UsageEvent settle(CompletedCall call) {
     TokenUsage usage = call.reported().orElseGet(() -> estimate(call));
-    long cost = prices.price(call.model(), call.upstreamModel()).costMicros(usage);
+    // A call the provider did no work for costs nothing, per-call fee included.
+    boolean served = call.reported().isPresent() || call.billable();
+    long cost = served ? prices.price(call.model(), call.upstreamModel()).costMicros(usage) : 0;
     UsageEvent event = new UsageEvent(ids.next(), call.requestId(), call.keyId(), call.endpoint(), call.model(),
         call.deployment(), call.provider(), call.upstreamModel(), usage.input(), usage.output(), usage.cached(),
         usage.reasoning(), usage.estimated(), cost, call.status(), call.httpStatus(), call.latencyMs(),

@@ -245,7 +245,7 @@ class ConfigLoaderTest {
         argumentSet("unknown price field (and so a missing one)",
             withModels("{ name: gpt-4o-mini, deployments: [ { provider: openai } ], "
                 + "price: { input: 1, output_per_mtok: 2 } }"),
-            List.of("models[0].price.input: unknown field (known: cache_write_per_mtok, cached_input_per_mtok, input_per_mtok, output_per_mtok)",
+            List.of("models[0].price.input: unknown field (known: cache_write_per_mtok, cached_input_per_mtok, input_per_mtok, output_per_mtok, per_request)",
                 "models[0].price.input_per_mtok: is required when a price is given")),
 
         // --- scalar types
@@ -707,11 +707,14 @@ class ConfigLoaderTest {
   @Test
   void aCacheWritePriceIsReadAndUsed() {
     TollgateConfig config = parse(withModels("{ name: claude, deployments: [ { provider: openai } ], price: "
-        + "{ input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: \"0.30\", cache_write_per_mtok: \"3.75\" } }"));
+        + "{ input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: \"0.30\", cache_write_per_mtok: \"3.75\","
+        + " per_request: \"0.005\" } }"));
     PriceConfig price = config.models().getFirst().price().orElseThrow();
     assertThat(price.cacheWritePerMtok()).hasValueSatisfying(c -> assertThat(c).isEqualByComparingTo("3.75"));
     assertThat(dev.tollgate.metering.PriceTable.of(config.models()).price("claude", "x").cacheWriteMicrosPerMtok())
         .isEqualTo(3_750_000);
+    assertThat(dev.tollgate.metering.PriceTable.of(config.models()).price("claude", "x").requestMicros())
+        .isEqualTo(5_000);
   }
 
   @ParameterizedTest

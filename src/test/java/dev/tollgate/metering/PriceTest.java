@@ -190,6 +190,13 @@ class PriceTest {
   }
 
   @Test
+  void aPerCallFeeIsAddedOnceToTheTokens() {
+    Price search = Price.usdPerMtok("1.00", "1.00", null).withRequestFee(new java.math.BigDecimal("0.005"));
+    assertThat(search.costMicros(new TokenUsage(1_000, 1_000, 0, 0, false))).isEqualTo(2_000 + 5_000);
+    assertThat(search.costMicros(TokenUsage.NONE)).isEqualTo(5_000);
+  }
+
+  @Test
   void claudeListPricesChargeCacheWritesAtOneAndAQuarterTimesInput() {
     Price p = PriceTable.builtIn("claude-sonnet-4-0").orElseThrow();
     assertThat(p.cacheWriteMicrosPerMtok()).isEqualTo(3_750_000);
