@@ -51,6 +51,7 @@ public final class SignInApi {
   private final Async async;
   private final ObjectMapper json;
   private final Views views;
+  private final Clock clock;
 
   public SignInApi(Directory directory, LocalAccounts local, Sessions sessions, Optional<OidcSignIn> oidc,
       UserProvisioner provisioner, AuditLog audit, Async async, ObjectMapper json, Clock clock) {
@@ -63,6 +64,7 @@ public final class SignInApi {
     this.async = async;
     this.json = json;
     this.views = new Views(json, clock);
+    this.clock = clock;
   }
 
   public void mount(Router router, Handler<RoutingContext> jsonOnly, Handler<RoutingContext> body) {
@@ -113,7 +115,7 @@ public final class SignInApi {
           "enter the code from your authenticator app (or a recovery code) as 'code'").exception();
       case LoginResult.Locked l -> new ApiError(429, "rate_limit_error", "account_locked",
           "too many failed sign-ins; try again later").withRetryAfter(Math.max(1,
-              Duration.between(java.time.Instant.now(), l.until()).toSeconds() + 1)).exception();
+              Duration.between(clock.instant(), l.until()).toSeconds() + 1)).exception();
       default -> new ApiError(401, "authentication_error", "invalid_credentials",
           "the email, password or code is not right").exception();
     };

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /**
  * The control-plane database: a HikariCP pool, Flyway migrations and a Jdbi handle over it. Every call
@@ -30,6 +31,9 @@ public final class Database implements AutoCloseable {
     this.dataSource = dataSource;
     this.flyway = Flyway.configure().dataSource(dataSource).locations(MIGRATIONS).load();
     this.jdbi = Jdbi.create(dataSource);
+    // Jdbi's exception messages list the bound values (password hashes, sealed secrets, CSRF tokens), and
+    // unexpected failures are logged: keep the values out of every message, whichever store fails.
+    jdbi.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
   }
 
   /** Opens the pool; does not migrate. {@code registry} may be null (no pool metrics). */

@@ -210,6 +210,14 @@ class StoreTest {
     }
 
     @Test
+    void aFailingStatementDoesNotQuoteItsBoundValues() {
+      keys.insert(key("k1", "hash-1", Set.of(), Map.of("token", "secret-bound-value-123")));
+      assertThatThrownBy(() -> keys.insert(key("k1", "hash-9", Set.of(), Map.of("token", "secret-bound-value-123"))))
+          .isInstanceOf(RuntimeException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-bound-value-123"));
+    }
+
+    @Test
     void duplicateIdOrHashIsRefused() {
       keys.insert(key("k1", "hash-1", Set.of(), Map.of()));
       assertThatThrownBy(() -> keys.insert(key("k1", "hash-2", Set.of(), Map.of()))).isInstanceOf(RuntimeException.class);
