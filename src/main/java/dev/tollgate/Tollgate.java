@@ -179,7 +179,7 @@ public final class Tollgate implements AutoCloseable {
     adminRoutes.addAll(providerHealth.routes(vertx, policy));
     this.adminRoutes = List.copyOf(adminRoutes);
     AdminRoutes adminApi = new AdminRoutes(adminRoutes, new AdminAuthenticator(authenticator, keyStore, directory,
-        sessions, clock), async, json);
+        sessions), async, json);
     this.serverFactory = p -> new GatewayVerticle(plane, adminApi, signIn, models, health, p);
   }
 

@@ -60,6 +60,16 @@ public final class Authenticator {
   }
 
   private Caller toCaller(String digest, Optional<ApiKey> found) {
+    ApiKey key = usable(digest, found);
+    return new Caller(key.id(), key.name(), key.teamId(), key.userId(), key.models(), false);
+  }
+
+  /**
+   * The key a presented secret's digest found, if it opens anything now; otherwise the 401 that says
+   * why (unknown, revoked, expired, its user disabled, or a rotated-out secret). The admin API asks the
+   * same question of a fresh read.
+   */
+  public ApiKey usable(String digest, Optional<ApiKey> found) {
     ApiKey key = found.orElseThrow(() -> ApiError.invalidKey().exception());
     if (key.revoked()) {
       throw ApiError.revokedKey().exception();
@@ -74,6 +84,6 @@ public final class Authenticator {
     if (!key.accepts(digest, now)) {
       throw ApiError.rotatedKey().exception();
     }
-    return new Caller(key.id(), key.name(), key.teamId(), key.userId(), key.models(), false);
+    return key;
   }
 }

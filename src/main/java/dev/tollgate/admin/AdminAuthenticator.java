@@ -18,8 +18,6 @@ import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Set;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -39,15 +37,12 @@ public final class AdminAuthenticator {
   private final KeyStore keys;
   private final Directory directory;
   private final Sessions sessions;
-  private final Clock clock;
 
-  public AdminAuthenticator(Authenticator authenticator, KeyStore keys, Directory directory, Sessions sessions,
-      Clock clock) {
+  public AdminAuthenticator(Authenticator authenticator, KeyStore keys, Directory directory, Sessions sessions) {
     this.authenticator = authenticator;
     this.keys = keys;
     this.directory = directory;
     this.sessions = sessions;
-    this.clock = clock;
   }
 
   /**
@@ -63,17 +58,7 @@ public final class AdminAuthenticator {
       return new Principal.Master();
     }
     String digest = KeySecrets.digest(presented);
-    ApiKey key = keys.findByHash(digest).orElseThrow(() -> ApiError.invalidKey().exception());
-    Instant now = clock.instant();
-    if (key.revoked()) {
-      throw ApiError.revokedKey().exception();
-    }
-    if (key.expiredAt(now)) {
-      throw ApiError.expiredKey().exception();
-    }
-    if (!key.accepts(digest, now)) {
-      throw ApiError.rotatedKey().exception();
-    }
+    ApiKey key = authenticator.usable(digest, keys.findByHash(digest));
     if (key.serviceAccount()) {
       throw ApiError.forbidden("service account keys cannot use the admin API; use a person's key or sign in")
           .exception();
