@@ -38,10 +38,4 @@ public record TollgateConfig(
   public TollgateConfig withProviders(List<ProviderConfig> replaced) {
     return new TollgateConfig(server, database, auth, logging, usage, routing, replaced, models, secrets, audit);
   }
-
-  /** A copy using another database URL. */
-  public TollgateConfig withDatabaseUrl(String url) {
-    return new TollgateConfig(server, new DatabaseConfig(url, database.maxPoolSize()), auth, logging, usage, routing,
-        providers, models, secrets, audit);
-  }
 }

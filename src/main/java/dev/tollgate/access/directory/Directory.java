@@ -12,10 +12,7 @@ import java.util.Optional;
 public interface Directory {
 
   /** Filters for {@link #users}: each present one narrows the list. */
-  record UserFilter(Optional<String> teamId, Optional<String> email, Optional<Role> role, Optional<Boolean> disabled) {
-    public static final UserFilter NONE = new UserFilter(Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty());
-  }
+  record UserFilter(Optional<String> teamId, Optional<String> email, Optional<Role> role, Optional<Boolean> disabled) {}
 
   void insert(Organization org);
 

@@ -25,9 +25,4 @@ public record Scope(Optional<String> orgId, Optional<Set<String>> teamIds, Optio
   public static Scope organisation(String orgId) {
     return new Scope(Optional.of(orgId), Optional.empty(), Optional.empty());
   }
-
-  /** Nothing at all is visible. */
-  public boolean empty() {
-    return teamIds.map(Set::isEmpty).orElse(false) && ownerId.isEmpty();
-  }
 }

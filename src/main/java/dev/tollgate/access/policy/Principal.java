@@ -4,8 +4,6 @@ import dev.tollgate.access.Role;
 import dev.tollgate.access.directory.User;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Who is calling the admin API, once authenticated. */
 public sealed interface Principal {
@@ -58,12 +56,6 @@ public sealed interface Principal {
 
     public String orgId() {
       return user.orgId();
-    }
-
-    /** Teams where the person holds {@code role}. */
-    public Set<String> teamsWhere(Role role) {
-      return teamRoles.entrySet().stream().filter(e -> e.getValue() == role).map(Map.Entry::getKey)
-          .collect(Collectors.toUnmodifiableSet());
     }
   }
 }
