@@ -9,6 +9,7 @@ import dev.tollgate.access.JwtCallers;
 import dev.tollgate.access.KeyCache;
 import dev.tollgate.access.KeySecrets;
 import dev.tollgate.access.KeyService;
+import dev.tollgate.access.SignInHousekeeping;
 import dev.tollgate.access.directory.Organization;
 import dev.tollgate.access.local.LocalAccounts;
 import dev.tollgate.access.oidc.OidcSignIn;
@@ -155,8 +156,10 @@ public final class Tollgate implements AutoCloseable {
         new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
             new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
             name -> config.provider(name).isPresent(), json)), ids, json, clock);
-    Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings,
-        new JdbiPendingLoginStore(database.jdbi()), blocking, clock, random));
+    JdbiPendingLoginStore pendingLogins = new JdbiPendingLoginStore(database.jdbi());
+    Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings, pendingLogins,
+        blocking, clock, random));
+    this.housekeeping = new SignInHousekeeping(sessions, localAccounts, pendingLogins, clock);
     SignInApi signIn = new SignInApi(directory, localAccounts, sessions, oidc,
         new UserProvisioner(directory, Organization.DEFAULT_ID,
             config.auth().oidc().map(o -> o.groupRoles()).orElse(Map.of()),
@@ -186,6 +189,7 @@ public final class Tollgate implements AutoCloseable {
   private final java.util.function.IntFunction<GatewayVerticle> serverFactory;
   private final List<AdminRoute> adminRoutes;
   private final AuditLog auditLog;
+  private final SignInHousekeeping housekeeping;
 
   /** Migrates the database, starts the usage writer and the servers; returns once listening. */
   public static Tollgate start(TollgateConfig config) {
@@ -233,6 +237,8 @@ public final class Tollgate implements AutoCloseable {
       log.info("applied {} database migration(s) to {}", applied, database.dialect());
     }
     recorder.start();
+    // Hourly, on a virtual thread: the timer stops with Vert.x at shutdown.
+    vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> blocking.execute(housekeeping));
     // Every instance listens on the same address and Vert.x shares the socket among them. For a
     // random port (0) Vert.x's convention is a negative port: one random port shared by all.
     int bind = config.server().port() == 0 ? -1 : config.server().port();

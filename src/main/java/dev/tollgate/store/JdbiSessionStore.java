@@ -51,6 +51,13 @@ public final class JdbiSessionStore implements SessionStore {
   }
 
   @Override
+  public int purgeEnded(Instant before) {
+    return jdbi.withHandle(h -> h.createUpdate("DELETE FROM sessions WHERE expires_at < :before "
+            + "OR revoked_at < :before")
+        .bind("before", before.toEpochMilli()).execute());
+  }
+
+  @Override
   public int revokeAll(String userId, Instant when) {
     return jdbi.withHandle(h -> h.createUpdate("UPDATE sessions SET revoked_at = :when WHERE user_id = :user "
             + "AND revoked_at IS NULL")

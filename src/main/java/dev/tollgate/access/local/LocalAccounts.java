@@ -184,6 +184,11 @@ public final class LocalAccounts {
   }
 
   /** Turns TOTP off and deletes the recovery codes; true if TOTP was enabled or pending. */
+  /** Forgets failure counts too old to count any more; returns how many. */
+  public int purgeThrottle() {
+    return throttle.purge();
+  }
+
   /**
    * Seals every stored TOTP secret again under the sealer's current key (after an encryption key
    * rotation); returns how many users' secrets were rewritten. Safe to re-run and to run while people

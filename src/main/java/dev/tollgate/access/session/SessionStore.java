@@ -17,6 +17,9 @@ public interface SessionStore {
   /** Revokes one session; false when there was none live. */
   boolean revoke(String idHash, Instant when);
 
+  /** Deletes sessions that ended (expired or revoked) before {@code before}; returns how many. */
+  int purgeEnded(Instant before);
+
   /** Revokes every live session of a user (disabled, signed out everywhere); returns how many. */
   int revokeAll(String userId, Instant when);
 }

@@ -71,6 +71,11 @@ public final class Sessions {
     return cookieValue != null && store.revoke(KeySecrets.digest(cookieValue), clock.instant());
   }
 
+  /** Forgets sessions that ended over a day ago (the audit log keeps who signed in); returns how many. */
+  public int purge() {
+    return store.purgeEnded(clock.instant().minus(Duration.ofDays(1)));
+  }
+
   /** Ends every session of a user. */
   public int endAll(String userId) {
     return store.revokeAll(userId, clock.instant());

@@ -82,6 +82,13 @@ class SessionsTest {
       assertThat(s.resolve(other.cookieValue())).isPresent();
       assertThat(s.cookie(other)).contains("HttpOnly", "SameSite=Lax", "Secure", "Max-Age=7200");
       assertThat(other.toString()).doesNotContain(other.cookieValue());
+
+      // Ended sessions are forgotten a day later; a live one stays.
+      assertThat(s.purge()).isZero();
+      clock.advance(Duration.ofHours(25));
+      Sessions.Started fresh = s.start("u2", "password", null, null);
+      assertThat(s.purge()).as("the two revoked over a day ago, not the one expired 23 h ago").isEqualTo(2);
+      assertThat(s.resolve(fresh.cookieValue())).isPresent();
     }
   }
 }
