@@ -44,7 +44,17 @@ import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.metering.PriceTable;
 import dev.tollgate.metering.Settlement;
 import dev.tollgate.metering.TokenCounter;
-import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.access.KnownTeams;
+import dev.tollgate.metering.Meter;
+import dev.tollgate.metering.WorstCase;
+import dev.tollgate.metering.budget.Budget;
+import dev.tollgate.metering.budget.BudgetService;
+import dev.tollgate.metering.budget.LocalBudgetStore;
+import dev.tollgate.metering.ledger.Ledger;
+import dev.tollgate.metering.limits.RateLimiter;
+import dev.tollgate.store.JdbiBudgetPersistence;
+import java.util.HashMap;
+import java.util.OptionalLong;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.observe.HealthService;
 import dev.tollgate.protocol.openai.RequestDecoder;
@@ -88,12 +98,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Tollgate implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Tollgate.class);
+  private static final Logger budgetLog = LoggerFactory.getLogger("tollgate.budget");
 
   private final TollgateConfig config;
   private final GatewayMetrics metrics;
   private final Database database;
   private final ExecutorService blocking;
-  private final UsageRecorder recorder;
+  private final Ledger ledger;
+  private final LocalBudgetStore budgetStore;
+  private final RateLimiter limiter;
   private final JdbiUsageStore usageStore;
   private final KeyService keyService;
   private final InFlight inFlight;
@@ -124,11 +137,22 @@ public final class Tollgate implements AutoCloseable {
     this.keyService = new KeyService(keyStore, keyCache, new KeySecrets(new SecureRandom()), ids, clock);
 
     this.usageStore = new JdbiUsageStore(database.jdbi());
-    this.recorder = new UsageRecorder(usageStore, config.usage());
-    metrics.gauge("tollgate.usage.queue.depth", "Usage records waiting to be written", recorder::depth);
-    metrics.gauge("tollgate.usage.slots.in.use", "Usage slots taken (queued, writing, or reserved)",
-        recorder::slotsInUse);
-    metrics.gauge("tollgate.usage.queue.capacity", "Usage slots in all", recorder::capacity);
+    this.ledger = Ledger.open(config.ledger(), usageStore, clock);
+    metrics.gauge("tollgate.ledger.lag.events", "Usage events in the local log, not yet in the database",
+        () -> ledger.status().lagEvents());
+    metrics.gauge("tollgate.ledger.lag.seconds", "Age of the oldest usage event not yet in the database",
+        () -> ledger.status().lagAge().toMillis() / 1000.0);
+    metrics.gauge("tollgate.ledger.disk.bytes", "Bytes of the usage ledger's local log", () -> ledger.status().diskBytes());
+    metrics.gauge("tollgate.ledger.flushed", "Usage events written to the database since start",
+        () -> ledger.status().flushed());
+    this.limiter = new RateLimiter(config.limits(), clock);
+    this.budgetStore = new LocalBudgetStore(new JdbiBudgetPersistence(database.jdbi()), crossed ->
+        budgetLog.atInfo().addKeyValue("budget", crossed.budget().id()).addKeyValue("percent", crossed.percent())
+            .addKeyValue("spent_micros", crossed.spentMicros())
+            .log("budget {} crossed {}% of its {} amount", crossed.budget().id(), crossed.percent(),
+                crossed.budget().period().wireName()),
+        clock, ids, config.budgets().flushInterval(), config.budgets().reservationTtl());
+    BudgetService budgets = new BudgetService(budgetStore, config.budgets().reservationTtl());
     this.inFlight = new InFlight();
     metrics.gauge("tollgate.requests.in.flight", "Proxied requests in progress", inFlight::count);
 
@@ -137,12 +161,17 @@ public final class Tollgate implements AutoCloseable {
     Async async = new Async(blocking);
     PriceTable prices = PriceTable.of(config.models());
     this.codecProviders = new CodecProviders(json, clock);
-    Settlement settlement = new Settlement(prices, tokens, recorder, metrics, ids, clock);
+    Settlement settlement = new Settlement(() -> prices, tokens, metrics, clock);
+    Map<String, OptionalLong> outputCaps = new HashMap<>();
+    config.models().forEach(m -> outputCaps.put(m.name(), m.maxOutputTokens()));
+    KnownTeams teams = new KnownTeams(directory, blocking, clock, Duration.ofSeconds(30), Duration.ofSeconds(2));
+    Meter meter = new Meter(ledger, limiter, budgets, settlement, new WorstCase(tokens), () -> prices, outputCaps,
+        teams::organizationOf);
     this.router = new Router(catalog, config.routing(),
         new DeploymentSelector(ThreadLocalRandom::current, prices, clock), ThreadLocalRandom::current, clock);
     DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
         router, new OpenAiErrorClassifier(clock), codecProviders, new OpenAiChatDecoder(json),
-        new AnthropicRequestDecoder(json), settlement, recorder, tokens, metrics, json, async,
+        new AnthropicRequestDecoder(json), meter, tokens, metrics, json, async,
         inFlight, ids, clock);
     Policy policy = new Policy();
     this.auditLog = new AuditLog(database, config.audit(), ids, clock);
@@ -165,7 +194,7 @@ public final class Tollgate implements AutoCloseable {
             config.auth().oidc().map(o -> o.groupRoles()).orElse(Map.of()),
             config.auth().oidc().map(o -> o.groupTeams()).orElse(Map.of()), ids, clock), auditLog, async, json, clock);
     ModelsHandler models = new ModelsHandler(authenticator, catalog, json, clock.instant().getEpochSecond());
-    HealthService health = new HealthService(database, recorder, keyCache, config.providers(), blocking, router);
+    HealthService health = new HealthService(database, ledger, keyCache, config.providers(), blocking, router);
     router.health().forEach((id, h) -> {
       String[] parts = id.split("::", 2);
       metrics.deploymentGauges(parts[0], parts[1], () -> switch (h.breakerState()) {
@@ -236,7 +265,11 @@ public final class Tollgate implements AutoCloseable {
     if (applied > 0) {
       log.info("applied {} database migration(s) to {}", applied, database.dialect());
     }
-    recorder.start();
+    budgetStore.start();
+    for (Budget budget : config.budgets().budgets()) {
+      budgetStore.define(budget); // the file is the source of truth for the budgets it declares
+    }
+    ledger.start();
     // Hourly, on a virtual thread: the timer stops with Vert.x at shutdown.
     vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> blocking.execute(housekeeping));
     // Every instance listens on the same address and Vert.x shares the socket among them. For a
@@ -274,8 +307,19 @@ public final class Tollgate implements AutoCloseable {
     return router;
   }
 
-  public UsageRecorder recorder() {
-    return recorder;
+  /** The usage ledger: its write-ahead log and flusher. */
+  public Ledger ledger() {
+    return ledger;
+  }
+
+  /** The caller-side rate limiter (its configuration can be changed while running). */
+  public RateLimiter limiter() {
+    return limiter;
+  }
+
+  /** The budget store of this node. */
+  public LocalBudgetStore budgets() {
+    return budgetStore;
   }
 
   public KeyService keys() {
@@ -325,8 +369,10 @@ public final class Tollgate implements AutoCloseable {
     for (String id : deployments) {
       run(failures, () -> vertx.undeploy(id).await());
     }
-    run(failures, () -> recorder.close(Duration.ofSeconds(30)));
-    log.info("usage flushed: {} record(s) written since start", recorder.written());
+    run(failures, () -> ledger.close(Duration.ofSeconds(30)));
+    log.info("usage ledger closed: {} event(s) written since start, {} waiting in the local log",
+        ledger.status().flushed(), ledger.status().lagEvents());
+    run(failures, () -> budgetStore.close(Duration.ofSeconds(10)));
     run(failures, codecProviders::close);
     run(failures, () -> vertx.close().await());
     run(failures, database::close);

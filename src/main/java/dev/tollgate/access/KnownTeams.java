@@ -63,7 +63,8 @@ public final class KnownTeams {
     }
   }
 
-  private record Snapshot(Set<String> ids, Map<String, List<String>> idsByName, Instant loadedAt) {
+  private record Snapshot(Set<String> ids, Map<String, List<String>> idsByName, Map<String, String> orgById,
+      Instant loadedAt) {
     Resolution resolve(String idOrName) {
       if (ids.contains(idOrName)) {
         return new Resolution.Found(idOrName);
@@ -109,6 +110,19 @@ public final class KnownTeams {
    * was ever loaded. Never blocks the caller.
    */
   public CompletableFuture<Resolution> resolve(String idOrName) {
+    return lookup(s -> s.resolve(idOrName), found -> found instanceof Resolution.Found);
+  }
+
+  /**
+   * The organisation of the team {@code teamId} (empty for an unknown team), under the same rules as
+   * {@link #resolve}: budgets of organisations need it on the data plane.
+   */
+  public CompletableFuture<Optional<String>> organizationOf(String teamId) {
+    return lookup(s -> Optional.ofNullable(s.orgById().get(teamId)), Optional::isPresent);
+  }
+
+  private <T> CompletableFuture<T> lookup(java.util.function.Function<Snapshot, T> read,
+      java.util.function.Predicate<T> answers) {
     CompletableFuture<Snapshot> load;
     Snapshot cached;
     synchronized (this) {
@@ -116,9 +130,9 @@ public final class KnownTeams {
       cached = snapshot;
       boolean mayLoad = inFlight != null || !now.isBefore(lastAttempt.plus(minReload));
       if (cached != null) {
-        Resolution found = cached.resolve(idOrName);
+        T found = read.apply(cached);
         boolean fresh = now.isBefore(cached.loadedAt().plus(refresh));
-        if (found instanceof Resolution.Found) {
+        if (answers.test(found)) {
           if (!fresh && mayLoad) {
             // Stale but it answers: answer now and reload behind the caller.
             startLoad(now);
@@ -136,10 +150,10 @@ public final class KnownTeams {
     }
     return load.handle((loaded, failure) -> {
       if (loaded != null) {
-        return loaded.resolve(idOrName);
+        return read.apply(loaded);
       }
       if (cached != null) {
-        return cached.resolve(idOrName);
+        return read.apply(cached);
       }
       throw new Unavailable("teams cannot be read: " + failure.getClass().getSimpleName(), failure);
     });
@@ -206,6 +220,7 @@ public final class KnownTeams {
     }
     return new Snapshot(teams.stream().map(Team::id).collect(Collectors.toUnmodifiableSet()),
         byName.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue()))),
+        teams.stream().collect(Collectors.toUnmodifiableMap(Team::id, Team::orgId)),
         // The start, not the end: a team deleted while the pages were read may still be in them.
         startedAt);
   }

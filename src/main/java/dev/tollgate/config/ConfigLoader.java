@@ -5,6 +5,9 @@ import dev.tollgate.access.local.LocalAccountsConfig;
 import dev.tollgate.access.secrets.EncryptionKeys;
 import dev.tollgate.access.secrets.SecretsConfig;
 import dev.tollgate.audit.AuditConfig;
+import dev.tollgate.metering.budget.BudgetSettings;
+import dev.tollgate.metering.ledger.LedgerConfig;
+import dev.tollgate.metering.limits.LimitsConfig;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,14 +87,17 @@ public final class ConfigLoader {
 
     List<String> problems = new ArrayList<>();
     ConfigNode top = new ConfigNode(root, "", problems, new Interpolator(env));
-    top.allowOnly("server", "database", "auth", "logging", "usage", "routing", "providers", "models", "secrets",
+    top.allowOnly("server", "database", "auth", "logging", "ledger", "limits", "budgets", "routing", "providers", "models", "secrets",
         "audit");
 
     ServerConfig server = server(top.child("server"));
     DatabaseConfig database = database(top.child("database"));
     AuthConfig auth = auth(top.child("auth"), root.path("auth"), problems);
     LoggingConfig logging = logging(top.child("logging"));
-    UsageConfig usage = usage(top.child("usage"));
+    MeteringConfigReader metering = new MeteringConfigReader(problems);
+    LedgerConfig ledger = metering.ledger(top.child("ledger"), database);
+    LimitsConfig limits = metering.limits(top.child("limits"));
+    BudgetSettings budgets = metering.budgets(top.child("budgets"));
     RoutingConfig routing = routing(top.child("routing"));
     List<ProviderConfig> providers = providers(top.child("providers"));
     List<ModelConfig> models = models(top.child("models"), providers, routing);
@@ -101,7 +107,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new TollgateConfig(server, database, auth, logging, usage, routing, providers, models, secrets, audit);
+    return new TollgateConfig(server, database, auth, logging, ledger, limits, budgets, routing, providers, models, secrets, audit);
   }
 
   private void applyEnvironmentOverrides(ObjectNode root) {
@@ -251,15 +257,6 @@ public final class ConfigLoader {
       levelNode.problem("expected one of error, warn, info, debug, trace, got '" + level + "'");
     }
     return new LoggingConfig(format, level, n.child("access_log").bool(true));
-  }
-
-  private UsageConfig usage(ConfigNode n) {
-    n.expectObject();
-    n.allowOnly("queue_capacity", "batch_size", "flush_interval");
-    return new UsageConfig(
-        n.child("queue_capacity").integer(100_000, 1, 10_000_000),
-        n.child("batch_size").integer(500, 1, 100_000),
-        n.child("flush_interval").duration(Duration.ofMillis(200)));
   }
 
   private List<ProviderConfig> providers(ConfigNode n) {
@@ -556,7 +553,8 @@ public final class ConfigLoader {
       if (!m.expectObject()) {
         continue;
       }
-      m.allowOnly("name", "deployments", "strategy", "max_attempts", "request_timeout", "fallbacks", "hedge", "price");
+      m.allowOnly("name", "deployments", "strategy", "max_attempts", "request_timeout", "fallbacks", "hedge", "price",
+          "max_output_tokens");
       ConfigNode nameNode = m.child("name");
       String name = nameNode.requiredString();
       if (!name.isBlank() && !seen.add(name)) {
@@ -584,7 +582,8 @@ public final class ConfigLoader {
             d.child("rpm").integer(0, 0, 100_000_000), d.child("tpm").integer(0, 0, Integer.MAX_VALUE),
             d.child("region").string(""), d.child("tags").stringList()));
       }
-      out.add(new ModelConfig(name, deployments, modelRouting(m, name, modelNames, routing), price(m.child("price"))));
+      out.add(new ModelConfig(name, deployments, modelRouting(m, name, modelNames, routing), price(m.child("price")),
+          m.child("max_output_tokens").optionalLong(1, 100_000_000)));
     }
     return out;
   }

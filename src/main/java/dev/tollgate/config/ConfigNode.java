@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -155,6 +156,39 @@ final class ConfigNode {
       problem("expected an integer, got '" + s.get() + "'");
       return fallback;
     }
+  }
+
+  /** An optional whole number in {@code [min, max]}; empty (and reported) when it is anything else. */
+  OptionalLong optionalLong(long min, long max) {
+    Optional<String> s = optionalString();
+    if (s.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      long v = Long.parseLong(s.get().trim().replace("_", ""));
+      if (v < min || v > max) {
+        problem("must be between " + min + " and " + max + " (is " + v + ")");
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of(v);
+    } catch (NumberFormatException e) {
+      problem("expected an integer, got '" + s.get() + "'");
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The field names of a mapping, in file order; empty (and reported) when this is not a mapping. */
+  List<String> keys() {
+    if (isMissing()) {
+      return List.of();
+    }
+    if (!node.isObject()) {
+      problem("expected a mapping, got " + describe());
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
   }
 
   boolean bool(boolean fallback) {

@@ -2,6 +2,9 @@ package dev.tollgate.config;
 
 import dev.tollgate.access.secrets.SecretsConfig;
 import dev.tollgate.audit.AuditConfig;
+import dev.tollgate.metering.budget.BudgetSettings;
+import dev.tollgate.metering.ledger.LedgerConfig;
+import dev.tollgate.metering.limits.LimitsConfig;
 
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +15,9 @@ public record TollgateConfig(
     DatabaseConfig database,
     AuthConfig auth,
     LoggingConfig logging,
-    UsageConfig usage,
+    LedgerConfig ledger,
+    LimitsConfig limits,
+    BudgetSettings budgets,
     RoutingConfig routing,
     List<ProviderConfig> providers,
     List<ModelConfig> models,
@@ -30,12 +35,12 @@ public record TollgateConfig(
 
   /** A copy listening on another port (tests bind to 0). */
   public TollgateConfig withPort(int port) {
-    return new TollgateConfig(server.withPort(port), database, auth, logging, usage, routing, providers, models,
+    return new TollgateConfig(server.withPort(port), database, auth, logging, ledger, limits, budgets, routing, providers, models,
         secrets, audit);
   }
 
   /** A copy with other providers (credentials from the database in place). */
   public TollgateConfig withProviders(List<ProviderConfig> replaced) {
-    return new TollgateConfig(server, database, auth, logging, usage, routing, replaced, models, secrets, audit);
+    return new TollgateConfig(server, database, auth, logging, ledger, limits, budgets, routing, replaced, models, secrets, audit);
   }
 }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.KeyCache;
 import dev.tollgate.config.ProviderConfig;
-import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.metering.ledger.Ledger;
+import dev.tollgate.metering.ledger.LedgerStatus;
 import dev.tollgate.store.Database;
 import java.time.Duration;
 import dev.tollgate.routing.Router;
@@ -18,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers "is this node well?": the database (reachable, migrated), the usage writer, the key cache
+ * Answers "is this node well?": the database (reachable, migrated), the usage ledger, the key cache
  * and the configured providers. Checks block, so they run on the given virtual-thread executor.
  */
 public final class HealthService {
@@ -33,17 +34,17 @@ public final class HealthService {
   private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
 
   private final Database database;
-  private final UsageRecorder recorder;
+  private final Ledger ledger;
   private final KeyCache keys;
   private final List<ProviderConfig> providers;
   private final ExecutorService blocking;
   private final Router router;
 
-  public HealthService(Database database, UsageRecorder recorder, KeyCache keys, List<ProviderConfig> providers,
+  public HealthService(Database database, Ledger ledger, KeyCache keys, List<ProviderConfig> providers,
       ExecutorService blocking, Router router) {
     this.router = router;
     this.database = database;
-    this.recorder = recorder;
+    this.ledger = ledger;
     this.keys = keys;
     this.providers = List.copyOf(providers);
     this.blocking = blocking;
@@ -85,16 +86,22 @@ public final class HealthService {
     Check db = databaseStatus();
     components.putObject("database").put("status", db.status.name()).put("detail", db.detail);
 
-    Status usageStatus = !recorder.sinkHealthy() ? Status.DEGRADED
-        : recorder.slotsInUse() > recorder.capacity() * 0.9 ? Status.DEGRADED : Status.UP;
-    components.putObject("usage_writer")
+    LedgerStatus ledgerStatus = ledger.status();
+    boolean nearCap = ledgerStatus.diskBytes() > ledgerStatus.maxDiskBytes() * 0.9;
+    Status usageStatus = ledgerStatus.failed() ? Status.DOWN
+        : !ledgerStatus.databaseHealthy() || nearCap ? Status.DEGRADED : Status.UP;
+    components.putObject("ledger")
         .put("status", usageStatus.name())
-        .put("queued", recorder.depth())
-        .put("slots_in_use", recorder.slotsInUse())
-        .put("capacity", recorder.capacity())
-        .put("written", recorder.written())
-        .put("failed_batches", recorder.failedBatches())
-        .put("detail", recorder.sinkHealthy() ? "writing" : "database writes failing; records held and retried");
+        .put("lag_events", ledgerStatus.lagEvents())
+        .put("lag_seconds", ledgerStatus.lagAge().toMillis() / 1000.0)
+        .put("written", ledgerStatus.flushed())
+        .put("failed_batches", ledgerStatus.failedBatches())
+        .put("disk_bytes", ledgerStatus.diskBytes())
+        .put("max_disk_bytes", ledgerStatus.maxDiskBytes())
+        .put("detail", ledgerStatus.failed() ? "the local log failed (disk error): no call can be admitted"
+            : nearCap ? "the local log is near its disk cap: new calls are refused past it"
+            : ledgerStatus.databaseHealthy() ? "writing"
+            : "database writes failing; events kept in the local log and retried");
 
     Status keyStatus = db.status == Status.UP ? Status.UP : Status.DEGRADED;
     components.putObject("api_keys")

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.access.Authenticator;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.config.TollgateConfig;
-import dev.tollgate.metering.Settlement;
+import dev.tollgate.metering.Meter;
 import dev.tollgate.metering.TokenCounter;
-import dev.tollgate.metering.UsageRecorder;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.protocol.openai.RequestDecoder;
 import dev.tollgate.protocol.openai.RequestEncoder;
@@ -33,8 +32,7 @@ public record DataPlane(
     CodecProviders providers,
     OpenAiChatDecoder chatDecoder,
     AnthropicRequestDecoder anthropicDecoder,
-    Settlement settlement,
-    UsageRecorder recorder,
+    Meter meter,
     TokenCounter tokens,
     GatewayMetrics metrics,
     ObjectMapper json,

@@ -3,6 +3,12 @@ package dev.tollgate.server;
 import dev.tollgate.access.Caller;
 import dev.tollgate.config.ProviderConfig;
 import dev.tollgate.metering.CompletedCall;
+import dev.tollgate.metering.Meter;
+import dev.tollgate.metering.Tab;
+import dev.tollgate.metering.budget.Refused;
+import dev.tollgate.metering.ledger.CallIntent;
+import dev.tollgate.metering.limits.Admission;
+import io.vertx.core.Context;
 import dev.tollgate.protocol.openai.BodyRelay;
 import dev.tollgate.protocol.openai.OpenAiRequest;
 import dev.tollgate.protocol.openai.RelayOutcome;
@@ -65,6 +71,8 @@ public final class ProxyHandler {
   private static final Logger access = LoggerFactory.getLogger("tollgate.access");
   private static final int MAX_EVENT_BYTES = 8 * 1024 * 1024;
   private static final long MAX_ANSWER_BYTES = 64L * 1024 * 1024;
+  /** Bodies up to this size are counted on the event loop at admission (tens of microseconds); larger ones off it. */
+  private static final int COUNT_INLINE_BYTES = 32 * 1024;
 
   private final DataPlane plane;
   private final Map<String, Upstream> upstreams;
@@ -100,7 +108,11 @@ public final class ProxyHandler {
    * @param body the caller's JSON, for counting tokens when a provider reports none
    */
   private record Resolved(Caller caller, OpenAiRequest request, OpenAiChatRequest canonical, Model model,
-      boolean stream, JsonNode body, ClientFormat format) {}
+      boolean stream, JsonNode body, ClientFormat format, Tab tab) {
+    Resolved withTab(Tab admitted) {
+      return new Resolved(caller, request, canonical, model, stream, body, format, admitted);
+    }
+  }
 
   /** Timestamps of one request ({@code System.nanoTime()}); -1 when a moment did not happen. */
   /** Times of one attempt; {@code start} is the request's. */
@@ -126,7 +138,7 @@ public final class ProxyHandler {
     ctx.addEndHandler(v -> plane.inFlight().end());
     Async.on(ctx.vertx().getOrCreateContext(), plane.authenticator().authenticate(Credentials.presented(ctx.request())))
         .map(caller -> resolve(ctx, caller))
-        .map(this::admit)
+        .compose(resolved -> admit(ctx, resolved))
         .onSuccess(resolved -> route(ctx, resolved, clocks))
         .onFailure(failure -> reject(ctx, failure, clocks.start));
   }
@@ -143,11 +155,11 @@ public final class ProxyHandler {
       ChatRequest chat = decoded.chat();
       Model model = modelFor(caller, chat.model());
       return new Resolved(caller, null, new OpenAiChatRequest(chat, false), model, chat.stream(), body,
-          decoded.format());
+          decoded.format(), null);
     }
     OpenAiRequest request = plane.decoder().decode(endpoint, ctx.body().buffer());
     return new Resolved(caller, request, null, modelFor(caller, request.model()), request.stream(), request.body(),
-        null);
+        null, null);
   }
 
   private Model modelFor(Caller caller, String name) {
@@ -158,12 +170,45 @@ public final class ProxyHandler {
     return model;
   }
 
-  /** Reserves the usage slot this call will write into; refuses (503) rather than lose a record later. */
-  private Resolved admit(Resolved resolved) {
-    if (!plane.recorder().tryReserve()) {
-      throw ApiError.overloaded("usage recording is saturated; retry shortly").exception();
-    }
-    return resolved;
+  /**
+   * The admit stage: room in the usage ledger, the caller's rate limits, the worst case held against its
+   * budgets. A large prompt is counted on a virtual thread rather than on the event loop.
+   */
+  private Future<Resolved> admit(RoutingContext ctx, Resolved resolved) {
+    Context context = ctx.vertx().getOrCreateContext();
+    boolean embedding = endpoint == Endpoint.EMBEDDINGS;
+    Future<Meter.Verdict> verdict = ctx.body().length() > COUNT_INLINE_BYTES
+        ? plane.async().blocking(context, () -> plane.meter().admit(resolved.caller(), resolved.model(),
+            resolved.body(), embedding).toCompletableFuture().join())
+        : Async.on(context, plane.meter().admit(resolved.caller(), resolved.model(), resolved.body(), embedding));
+    return verdict.map(v -> switch (v) {
+      case Meter.Verdict.Admitted(Tab tab) -> {
+        tab.headers().forEach(ctx.response()::putHeader);
+        if (ctx.response().ended() || ctx.response().closed()) {
+          tab.requestEnded();
+        } else {
+          ctx.addEndHandler(done -> tab.requestEnded());
+        }
+        yield resolved.withTab(tab);
+      }
+      case Meter.Verdict.RateLimited(Admission.Limited limited, Map<String, String> headers) -> {
+        headers.forEach(ctx.response()::putHeader);
+        throw new ApiError(429, limited.limit().errorType(), "rate_limit_exceeded", limited.message(), null,
+            Math.max(1, (limited.retryAfter().toMillis() + 999) / 1000)).exception();
+      }
+      case Meter.Verdict.OverBudget(Refused refused, Map<String, String> headers) -> {
+        headers.forEach(ctx.response()::putHeader);
+        throw budgetExceeded(refused).exception();
+      }
+      case Meter.Verdict.LedgerFull() -> throw ApiError.overloaded(
+          "the usage ledger cannot take more calls now (its database is unreachable and its local log is full); "
+              + "retry shortly").exception();
+    });
+  }
+
+  private ApiError budgetExceeded(Refused refused) {
+    long retryAfter = refused.retryAfter(plane.clock().instant()).map(Duration::toSeconds).orElse(-1L);
+    return new ApiError(429, "budget_exceeded", "budget_exceeded", refused.message(), null, retryAfter);
   }
 
   private void reject(RoutingContext ctx, Throwable failure, long start) {
@@ -175,7 +220,7 @@ public final class ProxyHandler {
 
   private void route(RoutingContext ctx, Resolved resolved, Clocks clocks) {
     RoutePlan plan = plane.router().plan(resolved.model(), resolved.caller()::mayUse);
-    Flight flight = new Flight(plan, plane.recorder()::release);
+    Flight flight = new Flight(plan, resolved.tab());
     flight.canonical = resolved.canonical();
     ctx.response().closeHandler(v -> {
       if (!ctx.response().ended()) {
@@ -188,47 +233,57 @@ public final class ProxyHandler {
   /** Makes the plan's next attempt, or answers with the last failure when there is none. */
   private void next(RoutingContext ctx, Resolved resolved, long start, Flight flight, Failed last) {
     if (flight.clientGone) {
-      flight.releaseSlot();
       return;
     }
     RouteStep step = flight.plan.next();
     if (step instanceof RouteStep.Stop stop) {
-      flight.releaseSlot();
       giveUp(ctx, resolved, start, flight, last, stop);
       return;
     }
     Attempt attempt = ((RouteStep.Go) step).attempt();
     Duration delay = ((RouteStep.Go) step).delay();
-    if (!flight.slotHeld && !(flight.slotHeld = plane.recorder().tryReserve())) {
-      if (!flight.plan.needsPermission(attempt)) {
-        flight.plan.released(attempt);
+    Tab.Ticket ticket = switch (flight.tab.ticket(plane.ids().next(), attempt.model().name(), attempt.deployment())) {
+      case Tab.Next.Granted(Tab.Ticket granted) -> granted;
+      case Tab.Next.Denied(Refused refused) -> {
+        if (!flight.plan.needsPermission(attempt)) {
+          flight.plan.released(attempt);
+        }
+        if (last == null) {
+          ErrorResponder.send(ctx, budgetExceeded(refused));
+          logAccess(ctx, resolved, null, 429, start, "budget_exceeded");
+        } else {
+          giveUp(ctx, resolved, start, flight, last, new RouteStep.Stop("no further attempt: " + refused.message(),
+              false));
+        }
+        yield null;
       }
-      giveUp(ctx, resolved, start, flight, last,
-          new RouteStep.Stop("usage recording is saturated; no further attempt", false));
+    };
+    if (ticket == null) {
       return;
     }
     flight.elsewhereNanos += delay.toNanos();
     if (delay.isZero()) {
-      send(ctx, resolved, start, flight, attempt, last);
+      send(ctx, resolved, start, flight, attempt, ticket, last);
     } else {
-      vertx.setTimer(Math.max(1, delay.toMillis()), id -> send(ctx, resolved, start, flight, attempt, last));
+      vertx.setTimer(Math.max(1, delay.toMillis()), id -> send(ctx, resolved, start, flight, attempt, ticket, last));
     }
   }
 
-  private void send(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt, Failed last) {
+  private void send(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt,
+      Tab.Ticket ticket, Failed last) {
     if (flight.clientGone) {
       if (!flight.plan.needsPermission(attempt)) {
         flight.plan.released(attempt);
       }
-      flight.releaseSlot();
+      flight.tab.abandon(ticket);
       return;
     }
     if (flight.plan.needsPermission(attempt) && !flight.plan.acquireAfterWait(attempt)) {
+      flight.tab.abandon(ticket);
       next(ctx, resolved, start, flight, last); // still cooling: the plan decides what else to do
       return;
     }
-    flight.slotHeld = false; // the attempt owns it now: settling writes into it or returns it
-    launch(ctx, resolved, start, flight, attempt);
+    begin(ctx, resolved, start, flight, attempt, ticket);
     Optional<Duration> hedgeAfter = attempt.model().routing().hedgeAfter();
     if (hedgeAfter.isPresent() && !flight.hedged) {
       flight.hedgeTimer = vertx.setTimer(Math.max(1, hedgeAfter.get().toMillis()),
@@ -236,8 +291,45 @@ public final class ProxyHandler {
     }
   }
 
+  /**
+   * Writes the attempt's intent to the usage ledger, then launches it: a call the upstream sees is
+   * billed even if the gateway dies before it ends. The wait is the ledger's group commit (a few ms).
+   */
+  private void begin(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt,
+      Tab.Ticket ticket) {
+    Deployment deployment = attempt.deployment();
+    long prompt = resolved.tab().countedPromptTokens() >= 0 ? resolved.tab().countedPromptTokens()
+        : ctx.body().length() / 4; // nothing needed it counted: the estimate of last resort for a crash
+    CallIntent intent = new CallIntent(ticket.eventId(), RequestIds.of(ctx), resolved.caller().keyId(),
+        resolved.caller().teamId(), resolved.caller().userId().orElse(null), label, attempt.model().name(),
+        deployment.id(), deployment.provider(), deployment.upstreamModel(), resolved.stream(), prompt,
+        plane.meter().promptCostMicros(attempt.model().name(), deployment.upstreamModel(), prompt),
+        plane.clock().millis(), attempt.number(), attempt.reason());
+    Async.on(ctx.vertx().getOrCreateContext(), flight.tab.begin(ticket, intent)).onComplete(written -> {
+      if (written.failed()) {
+        flight.plan.released(attempt);
+        flight.tab.abandon(ticket);
+        LoggerFactory.getLogger(ProxyHandler.class).error("cannot write a call intent to the usage ledger: {}",
+            written.cause().toString());
+        Failed failed = new Failed(ApiError.overloaded("the usage ledger cannot take more calls now; retry shortly"),
+            ErrorClass.SERVER_ERROR, 1000);
+        if (flight.active.isEmpty()) {
+          giveUp(ctx, resolved, start, flight, failed, new RouteStep.Stop("the usage ledger refused the call", false));
+        }
+        return;
+      }
+      if (flight.clientGone) {
+        flight.plan.released(attempt);
+        flight.tab.abandon(ticket);
+        return;
+      }
+      launch(ctx, resolved, start, flight, attempt, ticket);
+    });
+  }
+
   /** Starts one attempt's upstream call and relay; it ends in {@link #finishAttempt}. */
-  private void launch(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt) {
+  private void launch(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt,
+      Tab.Ticket ticket) {
     Deployment deployment = attempt.deployment();
     ProviderConfig provider = plane.provider(deployment.provider());
     boolean nativeResponses = api instanceof ResponsesApi && provider.nativeResponses()
@@ -258,7 +350,7 @@ public final class ProxyHandler {
             plane.encoder().encode(resolved.request(), deployment.upstreamModel()), resolved.stream(),
             RequestIds.of(ctx)));
     UpstreamCall call = new TimedUpstreamCall(opened, vertx, provider.timeouts(), provider.name());
-    Relay relay = new Relay(flight, attempt, call, translator);
+    Relay relay = new Relay(flight, attempt, call, translator, ticket);
     flight.active.add(relay);
     call.response()
         .compose(response -> relay.start(ctx, resolved, call, response, clocks))
@@ -334,11 +426,13 @@ public final class ProxyHandler {
     if (second.isEmpty()) {
       return;
     }
-    if (!plane.recorder().tryReserve()) {
-      flight.plan.released(second.get());
+    Attempt attempt = second.get();
+    if (!(flight.tab.ticket(plane.ids().next(), attempt.model().name(), attempt.deployment())
+        instanceof Tab.Next.Granted(Tab.Ticket ticket))) {
+      flight.plan.released(attempt); // the budget cannot hold a second call: no race
       return;
     }
-    launch(ctx, resolved, start, flight, second.get());
+    begin(ctx, resolved, start, flight, attempt, ticket);
   }
 
   /** What one request's attempts share: the plan, the attempt in flight, whether the client left. */
@@ -355,20 +449,12 @@ public final class ProxyHandler {
     long elsewhereNanos;
     /** The caller's request in the canonical model, decoded when a translating provider first needs it. */
     OpenAiChatRequest canonical;
-    /** Whether a usage slot is reserved for the next attempt (admission took the first). */
-    boolean slotHeld = true;
-    private final Runnable release;
+    /** The request's account: a ticket per attempt. */
+    final Tab tab;
 
-    Flight(RoutePlan plan, Runnable release) {
+    Flight(RoutePlan plan, Tab tab) {
       this.plan = plan;
-      this.release = release;
-    }
-
-    void releaseSlot() {
-      if (slotHeld) {
-        slotHeld = false;
-        release.run();
-      }
+      this.tab = tab;
     }
 
     void clientClosed() {
@@ -410,7 +496,10 @@ public final class ProxyHandler {
     /** Cancelled because another attempt answered first. */
     boolean lost;
 
-    Relay(Flight flight, Attempt attempt, UpstreamCall call, CodecUpstream translator) {
+    final Tab.Ticket ticket;
+
+    Relay(Flight flight, Attempt attempt, UpstreamCall call, CodecUpstream translator, Tab.Ticket ticket) {
+      this.ticket = ticket;
       this.flight = flight;
       this.attempt = attempt;
       this.call = call;
@@ -563,7 +652,7 @@ public final class ProxyHandler {
       // Lost a hedge race: no verdict on the deployment, billed only for what its provider reported.
       flight.plan.released(attempt);
       RelayOutcome cancelled = new RelayOutcome(Result.CANCELLED, 499, outcome.usage(), "", -1, Optional.empty(), false);
-      settle(ctx, resolved, attempt, call, cancelled, end - clocks.start, -1);
+      settle(ctx, resolved, attempt, relay.ticket, call, cancelled, end - clocks.start, -1);
       return;
     }
     flight.elsewhereNanos += end - clocks.upstreamStart;
@@ -574,13 +663,12 @@ public final class ProxyHandler {
         outcome.firstByteNanos() < 0 ? end - clocks.upstreamStart : outcome.firstByteNanos() - clocks.upstreamStart);
     if (failed != null && !outcome.committed() && !flight.active.isEmpty()) {
       // A hedge is still running and may yet answer: this failure is only recorded.
-      settle(ctx, resolved, attempt, call, outcome, totalNanos, ttftNanos);
+      settle(ctx, resolved, attempt, relay.ticket, call, outcome, totalNanos, ttftNanos);
       return;
     }
     boolean retry = failed != null && !outcome.committed() && !flight.clientGone
         && outcome.result() != Result.CLIENT_CLOSED && flight.plan.mayRetry(failed.errorClass());
-    flight.slotHeld = false; // settle writes into it, or returns it
-    settle(ctx, resolved, attempt, call, outcome, totalNanos, ttftNanos);
+    settle(ctx, resolved, attempt, relay.ticket, call, outcome, totalNanos, ttftNanos);
     plane.metrics().request(label, attempt.model().name(), deployment.id(), outcome.httpStatus(),
         totalNanos, upstreamNanos, ttftNanos, Math.max(0, clocks.gatewayNanos()));
     if (retry) {
@@ -666,12 +754,12 @@ public final class ProxyHandler {
     logAccess(ctx, resolved, null, error.status(), start, error.code());
   }
 
-  /** Bills the attempt when it reached the upstream, else returns its usage slot. */
-  private void settle(RoutingContext ctx, Resolved resolved, Attempt attempt, UpstreamCall call, RelayOutcome outcome,
-      long totalNanos, long ttftNanos) {
+  /** Bills the attempt when it reached the upstream, else abandons its ticket (nothing to bill). */
+  private void settle(RoutingContext ctx, Resolved resolved, Attempt attempt, Tab.Ticket ticket, UpstreamCall call,
+      RelayOutcome outcome, long totalNanos, long ttftNanos) {
     Deployment deployment = attempt.deployment();
     if (!call.reached()) {
-      plane.recorder().release();
+      resolved.tab().abandon(ticket);
       return;
     }
     CompletedCall completed = new CompletedCall(RequestIds.of(ctx), resolved.caller().keyId(),
@@ -684,10 +772,10 @@ public final class ProxyHandler {
         attempt.reason());
     outcome.usage().ifPresent(u -> attempt.health().usedTokens(u.input() + u.output()));
     if (completed.reported().isPresent()) {
-      plane.settlement().settle(completed);
+      resolved.tab().settle(ticket, completed);
     } else {
       // Counting tokens locally can take milliseconds for a large prompt: not on the event loop.
-      plane.async().blocking(ctx.vertx().getOrCreateContext(), () -> plane.settlement().settle(completed));
+      plane.async().blocking(ctx.vertx().getOrCreateContext(), () -> resolved.tab().settle(ticket, completed));
     }
   }
 

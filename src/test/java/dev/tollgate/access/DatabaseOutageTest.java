@@ -48,11 +48,12 @@ class DatabaseOutageTest {
       assertThat(health.get("status").asText()).isEqualTo("DEGRADED");
       assertThat(health.get("components").get("database").get("status").asText()).isEqualTo("DOWN");
       assertThat(health.get("components").get("api_keys").get("status").asText()).isEqualTo("DEGRADED");
-      Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !gateway.tollgate().recorder().sinkHealthy());
-      assertThat(gateway.tollgate().recorder().slotsInUse()).isEqualTo(1); // held, not dropped
+      Awaitility.await().atMost(Duration.ofSeconds(15))
+          .until(() -> !gateway.tollgate().ledger().status().databaseHealthy());
+      assertThat(gateway.tollgate().ledger().status().lagEvents()).isEqualTo(1); // kept in the local log, not dropped
 
       pg = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> gateway.tollgate().recorder().sinkHealthy());
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> gateway.tollgate().ledger().status().lagEvents() == 0);
       assertThat(gateway.usageCount()).isEqualTo(before + 1);
     } finally {
       pg.close();

@@ -5,6 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import dev.tollgate.metering.budget.Budget;
+import dev.tollgate.metering.budget.BudgetPeriod;
+import dev.tollgate.metering.budget.BudgetScope;
+import dev.tollgate.metering.budget.BudgetSettings;
+import dev.tollgate.metering.ledger.LedgerConfig;
+import dev.tollgate.metering.limits.LimitSpec;
+import dev.tollgate.metering.limits.LimitsConfig;
+import dev.tollgate.metering.limits.ScopeKind;
+import dev.tollgate.metering.wal.WalConfig;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.tollgate.access.jwt.ClaimPath;
 import dev.tollgate.access.jwt.JwtIssuer;
@@ -213,7 +226,7 @@ class ConfigLoaderTest {
 
         // --- unknown fields, at every level
         argumentSet("unknown top-level field", VALID + "tenants: []\n",
-            List.of("tenants: unknown field (known: audit, auth, database, logging, models, providers, routing, secrets, server, usage)")),
+            List.of("tenants: unknown field (known: audit, auth, budgets, database, ledger, limits, logging, models, providers, routing, secrets, server)")),
         argumentSet("unknown server field", VALID + "server: { hots: 0.0.0.0 }\n",
             List.of("server.hots: unknown field (known: drain_timeout, event_loops, host, max_body_size, port)")),
         argumentSet("unknown database field", VALID + "database: { pool: 3 }\n",
@@ -223,8 +236,18 @@ class ConfigLoaderTest {
             List.of("auth.admin: unknown field (known: jwt, local, master_key, oidc, sessions)")),
         argumentSet("unknown logging field", VALID + "logging: { colour: true }\n",
             List.of("logging.colour: unknown field (known: access_log, format, level)")),
-        argumentSet("unknown usage field", VALID + "usage: { batch: 3 }\n",
-            List.of("usage.batch: unknown field (known: batch_size, flush_interval, queue_capacity)")),
+        argumentSet("unknown ledger field", VALID + "ledger: { batch: 3 }\n",
+            List.of("ledger.batch: unknown field (known: flush_batch, flush_interval, wal)")),
+        argumentSet("WAL cap below two segments", VALID + "ledger: { wal: { segment_size: 64MB, max_disk: 100MB } }\n",
+            List.of("ledger.wal.max_disk: 104857600 (expected: >= 2 x segment_size = 134217728)")),
+        argumentSet("limit below one", VALID + "limits: { defaults: { key: { rpm: 0 } } }\n",
+            List.of("limits.defaults.key.rpm: must be between 1 and 1000000000000 (is 0)")),
+        argumentSet("unknown limit", VALID + "limits: { keys: { k1: { rps: 3 } } }\n",
+            List.of("limits.keys.k1.rps: unknown field (known: max_concurrent, rpm, tpm)")),
+        argumentSet("budget with a bad amount and period", VALID
+                + "budgets: { limits: [ { id: b1, scope: team, scope_id: t1, amount_usd: '-5', period: yearly } ] }\n",
+            List.of("budgets.limits[0].amount_usd: '-5' (expected: a decimal from 0 to 1000000000, at most 6 decimals)",
+                "budgets.limits[0].period: 'yearly' (expected: daily, weekly, monthly or lifetime)")),
         argumentSet("unknown provider field",
             withProvider("{ name: openai, type: openai, base_url: \"https://api.openai.com/v1\", apikey: sk }"),
             List.of("providers[0].apikey: unknown field (known: " + PROVIDER_FIELDS + ")")),
@@ -238,7 +261,7 @@ class ConfigLoaderTest {
             List.of("providers[1].mock.latency: unknown field (known: chunk_latency, chunk_tokens, first_token_latency)")),
         argumentSet("unknown model field",
             withModels("{ name: gpt-4o-mini, deployments: [ { provider: openai } ], fallback: [] }"),
-            List.of("models[0].fallback: unknown field (known: deployments, fallbacks, hedge, max_attempts, name, price, request_timeout, strategy)")),
+            List.of("models[0].fallback: unknown field (known: deployments, fallbacks, hedge, max_attempts, max_output_tokens, name, price, request_timeout, strategy)")),
         argumentSet("unknown deployment field",
             withModels("{ name: gpt-4o-mini, deployments: [ { provider: openai, wieght: 2 } ] }"),
             List.of("models[0].deployments[0].wieght: unknown field (known: model, provider, region, rpm, tags, tpm, weight)")),
@@ -251,8 +274,8 @@ class ConfigLoaderTest {
         // --- scalar types
         argumentSet("duration in words", VALID + "server: { drain_timeout: \"30 seconds\" }\n",
             List.of("server.drain_timeout: expected a duration such as 250ms, 5s, 2m or 1h, got '30 seconds'")),
-        argumentSet("duration without a unit", VALID + "usage: { flush_interval: 200 }\n",
-            List.of("usage.flush_interval: expected a duration such as 250ms, 5s, 2m or 1h, got '200'")),
+        argumentSet("duration without a unit", VALID + "ledger: { flush_interval: 200 }\n",
+            List.of("ledger.flush_interval: expected a duration such as 250ms, 5s, 2m or 1h, got '200'")),
         argumentSet("fractional duration",
             withProvider("{ name: openai, type: openai, base_url: \"https://api.openai.com/v1\", "
                 + "timeouts: { idle: 1.5s } }"),
@@ -355,7 +378,7 @@ class ConfigLoaderTest {
               - { name: m2 }
             """,
             List.of(
-                "extra: unknown field (known: audit, auth, database, logging, models, providers, routing, secrets, server, usage)",
+                "extra: unknown field (known: audit, auth, budgets, database, ledger, limits, logging, models, providers, routing, secrets, server)",
                 "server.colour: unknown field (known: drain_timeout, event_loops, host, max_body_size, port)",
                 "server.port: must be between 0 and 65535 (is 99999)",
                 "database.url: expected a jdbc:sqlite: or jdbc:postgresql: URL",
@@ -582,7 +605,10 @@ class ConfigLoaderTest {
     assertThat(config.server()).isEqualTo(new ServerConfig("0.0.0.0", 8080, 0, 10L * 1024 * 1024, Duration.ofSeconds(30)));
     assertThat(config.database()).isEqualTo(new DatabaseConfig("jdbc:sqlite:data/tollgate.db", 8));
     assertThat(config.logging()).isEqualTo(new LoggingConfig("text", "info", true));
-    assertThat(config.usage()).isEqualTo(new UsageConfig(100_000, 500, Duration.ofMillis(200)));
+    assertThat(config.ledger()).isEqualTo(new LedgerConfig(WalConfig.defaults(Path.of("data/tollgate.db")
+        .toAbsolutePath().getParent().resolve("wal")), 1000, Duration.ofMillis(100)));
+    assertThat(config.limits()).isEqualTo(LimitsConfig.NONE);
+    assertThat(config.budgets()).isEqualTo(BudgetSettings.DEFAULTS);
 
     ProviderConfig openai = config.provider("openai").orElseThrow();
     assertThat(openai).isEqualTo(new ProviderConfig("openai", ProviderType.OPENAI, URI.create("https://api.openai.com/v1"),
@@ -620,7 +646,24 @@ class ConfigLoaderTest {
         auth:
           master_key: "${MASTER}"
         logging: { format: JSON, level: DEBUG, access_log: false }
-        usage: { queue_capacity: 1000, batch_size: 50, flush_interval: 1s }
+        ledger:
+          wal: { directory: /var/lib/tollgate/wal, segment_size: 16MB, commit_interval: 5ms, commit_size: 256KB,
+                 max_disk: 2GB, admission_headroom: 8MB }
+          flush_batch: 500
+          flush_interval: 1s
+        limits:
+          defaults:
+            key: { rpm: 600, tpm: 200_000, max_concurrent: 20 }
+            team: { rpm: 6000 }
+          keys: { k-1: { rpm: 60 } }
+          users: { u-1: { max_concurrent: 4 } }
+          max_tracked_scopes: 5000
+        budgets:
+          reservation_ttl: 20m
+          flush_interval: 2s
+          limits:
+            - { id: research-monthly, scope: team, scope_id: t-research, amount_usd: "1500.50", period: monthly }
+            - { id: k1-daily, scope: key, scope_id: k-1, amount_usd: 5, period: daily, thresholds: [ 90 ] }
         providers:
           - name: openai
             type: openai
@@ -661,7 +704,17 @@ class ConfigLoaderTest {
     assertThat(config.auth().masterKey().value()).isEqualTo(master);
     assertThat(config.logging()).isEqualTo(new LoggingConfig("json", "debug", false));
     assertThat(config.logging().json()).isTrue();
-    assertThat(config.usage()).isEqualTo(new UsageConfig(1000, 50, Duration.ofSeconds(1)));
+    assertThat(config.ledger()).isEqualTo(new LedgerConfig(new WalConfig(Path.of("/var/lib/tollgate/wal"),
+        16L << 20, Duration.ofMillis(5), 256L << 10, 2L << 30, 8L << 20), 500, Duration.ofSeconds(1)));
+    assertThat(config.limits()).isEqualTo(new LimitsConfig(
+        Map.of(ScopeKind.KEY, new LimitSpec(OptionalLong.of(600), OptionalLong.of(200_000), OptionalInt.of(20)),
+            ScopeKind.TEAM, LimitSpec.NONE.withRpm(6000)),
+        Map.of("k-1", LimitSpec.NONE.withRpm(60)), Map.of("u-1", LimitSpec.NONE.withMaxConcurrent(4)), Map.of(), 5000));
+    assertThat(config.budgets().reservationTtl()).isEqualTo(Duration.ofMinutes(20));
+    assertThat(config.budgets().flushInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.budgets().budgets()).containsExactly(
+        new Budget("research-monthly", BudgetScope.team("t-research"), 1_500_500_000L, BudgetPeriod.MONTHLY),
+        new Budget("k1-daily", BudgetScope.key("k-1"), 5_000_000L, BudgetPeriod.DAILY, List.of(90)));
 
     assertThat(config.providers()).extracting(ProviderConfig::name).containsExactly("openai", "az", "local", "demo");
     assertThat(config.provider("openai")).contains(new ProviderConfig("openai", ProviderType.OPENAI,

@@ -54,14 +54,18 @@ public final class TestGateway implements AutoCloseable {
     String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("tollgate.db");
     // An extra top-level auth block (sign-in settings) replaces the default one; it names MASTER_KEY itself.
     boolean ownAuth = extra.lines().anyMatch(line -> line.startsWith("auth:"));
+    // Every gateway its own usage ledger (a log directory is locked by one process), unless the test sets one.
+    boolean ownLedger = extra.lines().anyMatch(line -> line.startsWith("ledger:"));
     String yaml = """
         server: { host: 127.0.0.1, port: 0, event_loops: 2, drain_timeout: 5s }
         database: { url: "%s" }
         %s
+        %s
         logging: { access_log: true }
         %s
         %s
-        """.formatted(url, ownAuth ? "" : "auth: { master_key: \"" + MASTER_KEY + "\" }", extra, providersAndModels);
+        """.formatted(url, ownAuth ? "" : "auth: { master_key: \"" + MASTER_KEY + "\" }",
+        ownLedger ? "" : "ledger: { wal: { directory: \"" + dir.resolve("wal") + "\" } }", extra, providersAndModels);
     TollgateConfig config = new ConfigLoader(Map.of(), false).parse(yaml);
     blocked.start();
     checkerLogger.addAppender(blocked);
@@ -203,10 +207,10 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
-  /** Waits until every reserved usage slot is returned: all records written, none pending. */
+  /** Waits until every call has ended and its usage event is in the database. */
   public void awaitUsageSettled() {
     Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-        .until(() -> tollgate.recorder().slotsInUse() == 0);
+        .until(() -> tollgate.ledger().unsettled() == 0);
   }
 
   /** The usage records of a request, after the writer has caught up. */

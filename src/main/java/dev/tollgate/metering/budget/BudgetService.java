@@ -1,7 +1,5 @@
 package dev.tollgate.metering.budget;
 
-import dev.tollgate.metering.Price;
-import dev.tollgate.metering.TokenUsage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -26,16 +24,6 @@ public final class BudgetService {
   }
 
   /**
-   * The worst case of a call: every prompt token at the full (uncached) input price plus every output
-   * token it may produce ({@code max_tokens}, else the model's output cap; reasoning tokens are
-   * output). Prompt tokens counted locally can undercount another vendor's tokenizer; callers add
-   * their margin to {@code promptTokens}, since whatever the worst case misses becomes overrun.
-   */
-  public static long worstCaseMicros(Price price, long promptTokens, long maxOutputTokens) {
-    return price.costMicros(new TokenUsage(promptTokens, maxOutputTokens, 0, 0, false));
-  }
-
-  /**
    * Reserves the call's worst case against every budget of the entities it is attributed to (key,
    * user, team, organisation): a {@link Reservation} to settle later, or the {@link Refused} budget.
    */
@@ -45,6 +33,16 @@ public final class BudgetService {
       return new Reservation(UNLIMITED, List.of(), worstCaseMicros, Instant.MAX);
     }
     return store.reserve(budgets, worstCaseMicros, reservationTtl);
+  }
+
+  /** Whether any budget limits calls attributed to {@code scopes}. */
+  public boolean limits(Collection<BudgetScope> scopes) {
+    return !store.budgetsFor(scopes).isEmpty();
+  }
+
+  /** Whether any budget of this kind of entity exists. */
+  public boolean limitsKind(BudgetScope.Kind kind) {
+    return store.hasBudgetsOf(kind);
   }
 
   /** Charges the call's actual cost in place of its reservation. */

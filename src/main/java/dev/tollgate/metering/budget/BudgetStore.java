@@ -24,6 +24,9 @@ public interface BudgetStore extends AutoCloseable {
   /** The budgets that limit calls attributed to any of {@code scopes}, sorted by id. */
   List<BudgetRef> budgetsFor(Collection<BudgetScope> scopes);
 
+  /** Whether any budget limits entities of {@code kind}. */
+  boolean hasBudgetsOf(BudgetScope.Kind kind);
+
   /**
    * Holds {@code worstCaseMicros} against every budget in {@code touched}, all or nothing. Budgets
    * unknown to the store (removed meanwhile) limit nothing. The hold lapses after {@code ttl}.

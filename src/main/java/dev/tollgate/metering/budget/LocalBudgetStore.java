@@ -60,6 +60,7 @@ public final class LocalBudgetStore implements BudgetStore {
 
   private final ConcurrentHashMap<String, BudgetState> states = new ConcurrentHashMap<>();
   private volatile Map<BudgetScope, List<BudgetRef>> byScope = Map.of();
+  private volatile java.util.Set<BudgetScope.Kind> kinds = java.util.Set.of();
   private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Hold.Due> deadlines = new ConcurrentSkipListSet<>();
   private final AtomicLong dueSeq = new AtomicLong();
@@ -167,6 +168,14 @@ public final class LocalBudgetStore implements BudgetStore {
         index.computeIfAbsent(s.budget().scope(), k -> new ArrayList<>()).add(new BudgetRef(s.id)));
     index.replaceAll((k, v) -> List.copyOf(v));
     byScope = Map.copyOf(index);
+    java.util.EnumSet<BudgetScope.Kind> present = java.util.EnumSet.noneOf(BudgetScope.Kind.class);
+    index.keySet().forEach(scope -> present.add(scope.kind()));
+    kinds = java.util.Collections.unmodifiableSet(present);
+  }
+
+  @Override
+  public boolean hasBudgetsOf(BudgetScope.Kind kind) {
+    return kinds.contains(kind);
   }
 
   @Override

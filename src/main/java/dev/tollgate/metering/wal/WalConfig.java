@@ -37,22 +37,22 @@ public record WalConfig(Path directory, long segmentBytes, Duration commitInterv
       problems.add(PATH + ".directory: missing (expected: a directory path)");
     }
     if (segmentBytes < MIN_SEGMENT_BYTES || segmentBytes > MAX_SEGMENT_BYTES) {
-      problems.add("%s.segment_bytes: %d (expected: %d..%d)".formatted(PATH, segmentBytes, MIN_SEGMENT_BYTES,
+      problems.add("%s.segment_size: %d (expected: %d..%d)".formatted(PATH, segmentBytes, MIN_SEGMENT_BYTES,
           MAX_SEGMENT_BYTES));
     }
     if (commitInterval == null || commitInterval.isNegative() || commitInterval.compareTo(Duration.ofSeconds(1)) > 0) {
       problems.add("%s.commit_interval: %s (expected: 0ms..1s)".formatted(PATH, commitInterval));
     }
     if (commitBytes < 1) {
-      problems.add("%s.commit_bytes: %d (expected: > 0)".formatted(PATH, commitBytes));
+      problems.add("%s.commit_size: %d (expected: > 0)".formatted(PATH, commitBytes));
     }
     // Two segments: the active one is never deleted, so a smaller cap could refuse appends for good.
     if (maxDiskBytes < 2 * segmentBytes) {
-      problems.add("%s.max_disk_bytes: %d (expected: >= 2 x segment_bytes = %d)".formatted(PATH, maxDiskBytes,
+      problems.add("%s.max_disk: %d (expected: >= 2 x segment_size = %d)".formatted(PATH, maxDiskBytes,
           2 * segmentBytes));
     }
     if (admissionHeadroomBytes < 0 || admissionHeadroomBytes >= maxDiskBytes) {
-      problems.add("%s.admission_headroom_bytes: %d (expected: 0..max_disk_bytes - 1)".formatted(PATH,
+      problems.add("%s.admission_headroom: %d (expected: 0..max_disk - 1)".formatted(PATH,
           admissionHeadroomBytes));
     }
     if (!problems.isEmpty()) {

@@ -84,7 +84,7 @@ class BudgetServiceTest {
     Price price = Price.usdPerMtok("2.50", "10.00", "1.25");
 
     // 1,000 prompt tokens at $2.50/M + 500 output tokens at $10/M = $0.0025 + $0.005
-    assertThat(BudgetService.worstCaseMicros(price, 1_000, 500)).isEqualTo(7_500);
-    assertThat(BudgetService.worstCaseMicros(price, 0, 0)).isZero();
+    assertThat(dev.tollgate.metering.WorstCase.micros(price, 1_000, 500)).isEqualTo(7_500);
+    assertThat(dev.tollgate.metering.WorstCase.micros(price, 0, 0)).isZero();
   }
 }

@@ -23,22 +23,22 @@ class WalConfigTest {
         Arguments.of(null, 64 * mib, Duration.ofMillis(2), mib, 1024 * mib, 0L,
             "ledger.wal.directory: missing"),
         Arguments.of(DIR, 1023L, Duration.ofMillis(2), mib, 1024 * mib, 0L,
-            "ledger.wal.segment_bytes: 1023 (expected: 1024..1073741824)"),
+            "ledger.wal.segment_size: 1023 (expected: 1024..1073741824)"),
         Arguments.of(DIR, 2048 * mib, Duration.ofMillis(2), mib, 8192 * mib, 0L,
-            "ledger.wal.segment_bytes: 2147483648"),
+            "ledger.wal.segment_size: 2147483648"),
         Arguments.of(DIR, 64 * mib, Duration.ofMillis(-1), mib, 1024 * mib, 0L,
             "ledger.wal.commit_interval: PT-0.001S (expected: 0ms..1s)"),
         Arguments.of(DIR, 64 * mib, Duration.ofSeconds(2), mib, 1024 * mib, 0L,
             "ledger.wal.commit_interval: PT2S"),
         Arguments.of(DIR, 64 * mib, null, mib, 1024 * mib, 0L, "ledger.wal.commit_interval: null"),
         Arguments.of(DIR, 64 * mib, Duration.ofMillis(2), 0L, 1024 * mib, 0L,
-            "ledger.wal.commit_bytes: 0 (expected: > 0)"),
+            "ledger.wal.commit_size: 0 (expected: > 0)"),
         Arguments.of(DIR, 64 * mib, Duration.ofMillis(2), mib, 100 * mib, 0L,
-            "ledger.wal.max_disk_bytes: 104857600 (expected: >= 2 x segment_bytes = 134217728)"),
+            "ledger.wal.max_disk: 104857600 (expected: >= 2 x segment_size = 134217728)"),
         Arguments.of(DIR, 64 * mib, Duration.ofMillis(2), mib, 1024 * mib, 1024 * mib,
-            "ledger.wal.admission_headroom_bytes: 1073741824 (expected: 0..max_disk_bytes - 1)"),
+            "ledger.wal.admission_headroom: 1073741824 (expected: 0..max_disk - 1)"),
         Arguments.of(DIR, 64 * mib, Duration.ofMillis(2), mib, 1024 * mib, -1L,
-            "ledger.wal.admission_headroom_bytes: -1"));
+            "ledger.wal.admission_headroom: -1"));
   }
 
   @ParameterizedTest

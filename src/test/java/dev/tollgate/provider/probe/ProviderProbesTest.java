@@ -61,7 +61,7 @@ class ProviderProbesTest {
   void blockingProbesUseAVertxOfTheirOwn() {
     try (FakeProvider fake = new FakeProvider(ProviderType.ANTHROPIC)) {
       ProviderProbes probes = new ProviderProbes(new ProviderProbe(JSON, FakeProvider.CLOCK, Duration.ofSeconds(5)));
-      var config = new dev.tollgate.config.TollgateConfig(null, null, null, null, null, null,
+      var config = new dev.tollgate.config.TollgateConfig(null, null, null, null, null, null, null, null,
           List.of(fake.config("claude"), fake.wrongKeyConfig("claude-old")), List.of(), null, null);
 
       List<ProbeResult> results = probes.probeAllBlocking(config);

@@ -1,0 +1,405 @@
+package dev.tollgate.metering.ledger;
+
+import dev.tollgate.metering.UsageEvent;
+import dev.tollgate.metering.UsageSink;
+import dev.tollgate.metering.wal.Wal;
+import dev.tollgate.metering.wal.WalException;
+import dev.tollgate.metering.wal.WalRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The usage ledger: every upstream call is written to a local write-ahead log twice, as a
+ * {@linkplain #begin intent} forced to disk before the request leaves the gateway and as its
+ * {@linkplain #end usage event} when it ends; one flusher thread moves the events on to the database in
+ * batches, idempotently by event id, and lets the log go once they are there.
+ *
+ * <p><b>Exactly once.</b> An event is in the log before its call's accounting is done, so a crash loses
+ * none: the next start replays what the database does not have yet (inserting twice is harmless, the
+ * database keeps the first). A call the process died during has an intent and no event; the first
+ * flush after the restart bills it as {@linkplain CallIntent#interrupted interrupted} under the same
+ * id. So every call an upstream saw is in the ledger exactly once, whenever the gateway is killed.
+ *
+ * <p><b>Intents pin the log.</b> The committed position (up to which segments may be deleted) never
+ * passes the intent of a call still in flight. A call that runs long has its intent written again at
+ * the head of the log ({@linkplain #CARRY_AFTER carried forward}) so that old segments can go.
+ *
+ * <p><b>Database down.</b> The flusher retries its batch with backoff while calls go on being served:
+ * the log grows up to its cap ({@link #hasRoom} turns false near it, and admission answers 503). When
+ * the database is back the backlog drains. {@link #status} reports the lag in events and seconds.
+ *
+ * <p>Thread-safe: any thread begins and ends calls; one flusher thread reads, inserts and commits.
+ */
+public final class Ledger implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Ledger.class);
+  /** An intent older than this is written again at the head of the log so that its segment can go. */
+  static final Duration CARRY_AFTER = Duration.ofSeconds(30);
+  /** Admission asks for room for a typical call's two records. */
+  private static final int TYPICAL_RECORD_BYTES = 512;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private final Wal wal;
+  private final UsageSink sink;
+  private final LedgerConfig config;
+  private final Clock clock;
+  private final Thread flusher;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final long recoveredThrough;
+
+  // Flusher thread only.
+  private final TreeMap<Long, CallIntent> openBySeq = new TreeMap<>();
+  private final Map<String, Long> openById = new HashMap<>();
+  private final Set<String> endedWhileCarried = new HashSet<>();
+  private long position;
+  private boolean interruptedResolved;
+
+  private final AtomicLong backlog = new AtomicLong();
+  /** Calls of this process begun and not yet ended or abandoned. */
+  private final AtomicLong openCalls = new AtomicLong();
+  /** Events being appended: closing waits for them, so that none is stranded in the log unflushed. */
+  private final AtomicLong ending = new AtomicLong();
+  private final AtomicLong flushed = new AtomicLong();
+  private final AtomicLong interrupted = new AtomicLong();
+  private final AtomicLong failedBatches = new AtomicLong();
+  private final AtomicLong unreadable = new AtomicLong();
+  private volatile long oldestUnflushedAt;
+  private volatile boolean sinkHealthy = true;
+  private volatile boolean caughtUp;
+
+  private Ledger(Wal wal, UsageSink sink, LedgerConfig config, Clock clock) {
+    this.wal = wal;
+    this.sink = sink;
+    this.config = config;
+    this.clock = clock;
+    this.recoveredThrough = wal.durableSeq();
+    this.position = wal.committedSeq();
+    this.interruptedResolved = recoveredThrough <= position;
+    this.flusher = Thread.ofVirtual().name("ledger-flusher").unstarted(this::flushLoop);
+  }
+
+  /** Opens (and recovers) the log in {@code config.wal()}; {@link #start} begins flushing. */
+  public static Ledger open(LedgerConfig config, UsageSink sink, Clock clock) {
+    Wal wal = Wal.open(config.wal(), clock);
+    try {
+      Ledger ledger = new Ledger(wal, sink, config, clock);
+      ledger.countBacklog();
+      return ledger;
+    } catch (RuntimeException e) {
+      wal.close();
+      throw e;
+    }
+  }
+
+  /** Counts the events a previous run left unflushed, so that the lag is right from the start. */
+  private void countBacklog() {
+    long[] events = {0};
+    wal.replay(position, r -> {
+      if (decode(r) instanceof LedgerRecord.Ended) {
+        events[0]++;
+      }
+    });
+    backlog.set(events[0]);
+    if (events[0] > 0 || !interruptedResolved) {
+      log.info("usage ledger: {} event(s) from the previous run still to be written; calls it left unfinished are "
+          + "billed as interrupted", events[0]);
+    }
+  }
+
+  public void start() {
+    flusher.start();
+  }
+
+  /** Whether a new call should be admitted: false near the log's disk cap (and when it failed). */
+  public boolean hasRoom() {
+    return !closing.get() && wal.hasRoom(TYPICAL_RECORD_BYTES);
+  }
+
+  /**
+   * Writes the intent of a call about to be made; the future completes once it is on disk (group
+   * commit: within {@code ledger.wal.commit_interval}) or fails with a {@link WalException}.
+   */
+  public CompletableFuture<Void> begin(CallIntent intent) {
+    openCalls.incrementAndGet();
+    return wal.append(LedgerCodec.encode(new LedgerRecord.Begun(intent))).thenApply(seq -> null);
+  }
+
+  /** Writes a call's usage event; the future completes once it is on disk, or fails with a {@link WalException}. */
+  public CompletableFuture<Void> end(UsageEvent event) {
+    ending.incrementAndGet();
+    openCalls.decrementAndGet();
+    return wal.append(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
+      ending.decrementAndGet();
+      if (failure != null) {
+        // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
+        log.error("usage ledger: cannot write the usage event of request {} ({}); it will be billed as interrupted "
+            + "at the next start", event.requestId(), failure.toString());
+        throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
+      }
+      backlog.incrementAndGet();
+      LockSupport.unpark(flusher);
+      return null;
+    });
+  }
+
+  /**
+   * Closes the intent of a call that never reached its upstream (nothing to bill). Not waited for: if it
+   * is lost in a crash, the call is billed as interrupted for its prompt, the safe side.
+   */
+  public void abandon(String eventId) {
+    openCalls.decrementAndGet();
+    wal.append(LedgerCodec.encode(new LedgerRecord.Abandoned(eventId))).exceptionally(failure -> {
+      log.warn("usage ledger: cannot close the intent of call {}: {}", eventId, failure.toString());
+      return null;
+    });
+  }
+
+  /**
+   * Calls of this process not yet accounted for in the database: begun and not ended, being written,
+   * or waiting in the log. Zero once every call that began has its event in the database.
+   */
+  public long unsettled() {
+    return Math.max(0, openCalls.get()) + ending.get() + backlog.get();
+  }
+
+  /** Where the ledger stands, for health and metrics. */
+  public LedgerStatus status() {
+    long events = backlog.get();
+    long oldest = oldestUnflushedAt;
+    long ageMillis = events == 0 || oldest == 0 ? 0 : Math.max(0, clock.millis() - oldest);
+    return new LedgerStatus(events, Duration.ofMillis(ageMillis), flushed.get(), interrupted.get(),
+        failedBatches.get(), unreadable.get(), wal.diskBytes(), config.wal().maxDiskBytes(), sinkHealthy,
+        wal.failed());
+  }
+
+  // ---------------------------------------------------------------- the flusher
+
+  private void flushLoop() {
+    Duration backoff = Duration.ofMillis(50);
+    while (true) {
+      try {
+        int read = flushOnce();
+        backoff = Duration.ofMillis(50);
+        if (read == 0) {
+          caughtUp = true;
+          if (closing.get() && ending.get() == 0) {
+            return;
+          }
+          LockSupport.parkNanos(config.flushInterval().toNanos());
+        }
+      } catch (SinkDown e) {
+        if (closing.get() && e.giveUp) {
+          log.error("usage ledger closing with {} event(s) not yet in the database; they stay in the write-ahead "
+              + "log {} and are written at the next start", backlog.get(), config.wal().directory());
+          return;
+        }
+        LockSupport.parkNanos(backoff.toNanos());
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      } catch (RuntimeException e) {
+        // The log itself failed (disk error, corruption that recovery could not repair): nothing more can be
+        // read; admissions see hasRoom() false through wal.failed().
+        log.error("usage ledger flusher stopped: {}", e.toString(), e);
+        return;
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        return;
+      }
+    }
+  }
+
+  /** Reads up to a batch of records, writes their events, commits; returns how many records it read. */
+  int flushOnce() {
+    List<UsageEvent> batch = new ArrayList<>();
+    long[] last = {position};
+    long[] firstAppendedAt = {0};
+    long read = wal.replay(position, config.flushBatch(), r -> {
+      last[0] = r.seq();
+      switch (decode(r)) {
+        case LedgerRecord.Begun(CallIntent intent) -> opened(r.seq(), intent);
+        case LedgerRecord.Abandoned(String id) -> closed(id);
+        case LedgerRecord.Ended(UsageEvent event) -> {
+          closed(event.id());
+          if (batch.isEmpty()) {
+            firstAppendedAt[0] = r.appendedAtMillis();
+          }
+          batch.add(event);
+        }
+        case null -> { }
+      }
+    });
+    if (!batch.isEmpty()) {
+      oldestUnflushedAt = firstAppendedAt[0];
+      insert(batch);
+      backlog.addAndGet(-batch.size());
+      flushed.addAndGet(batch.size());
+      oldestUnflushedAt = 0;
+    }
+    position = last[0];
+    if (!interruptedResolved && position >= recoveredThrough) {
+      resolveInterrupted();
+    }
+    carryForward();
+    commit();
+    return (int) read;
+  }
+
+  private void opened(long seq, CallIntent intent) {
+    if (endedWhileCarried.remove(intent.id())) {
+      return; // a carried copy of an intent whose call ended before the copy was read
+    }
+    Long previous = openById.put(intent.id(), seq);
+    if (previous != null) {
+      openBySeq.remove(previous);
+      carried.remove(intent.id()); // this is the copy: from now on it pins the log
+    }
+    openBySeq.put(seq, intent);
+  }
+
+  private void closed(String id) {
+    Long seq = openById.remove(id);
+    if (seq != null) {
+      openBySeq.remove(seq);
+      if (carried.remove(id)) {
+        endedWhileCarried.add(id);
+      }
+    }
+  }
+
+  /** Ids of the intents carried forward whose copies the flusher has not read yet. */
+  private final Set<String> carried = new HashSet<>();
+
+  /**
+   * After the log of the previous run is read: its calls that never ended are billed as interrupted,
+   * written through the log like any event so that they are flushed, and counted, once.
+   */
+  private void resolveInterrupted() {
+    List<CallIntent> unfinished = openBySeq.headMap(recoveredThrough, true).values().stream().toList();
+    for (CallIntent intent : unfinished) {
+      end(intent.interrupted()).join();
+      interrupted.incrementAndGet();
+    }
+    if (!unfinished.isEmpty()) {
+      log.warn("usage ledger: {} call(s) were in flight when the gateway last stopped; billed as interrupted "
+          + "(prompt tokens as counted at admission)", unfinished.size());
+    }
+    interruptedResolved = true;
+  }
+
+  /** Writes long-running calls' intents again at the head of the log, so that the segments behind them can go. */
+  private void carryForward() {
+    long cutoff = clock.millis() - CARRY_AFTER.toMillis();
+    List<Map.Entry<Long, CallIntent>> old = new ArrayList<>();
+    for (Map.Entry<Long, CallIntent> e : openBySeq.entrySet()) {
+      if (e.getValue().createdAt() >= cutoff || !interruptedResolved && e.getKey() <= recoveredThrough) {
+        break;
+      }
+      old.add(e);
+    }
+    for (Map.Entry<Long, CallIntent> e : old) {
+      if (carried.contains(e.getValue().id())) {
+        continue;
+      }
+      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(e.getValue()))).join();
+      carried.add(e.getValue().id());
+    }
+  }
+
+  private void commit() {
+    long upto = position;
+    for (Map.Entry<Long, CallIntent> open : openBySeq.entrySet()) {
+      // A carried intent's original may go: its copy is further on in the log, not read yet.
+      if (!carried.contains(open.getValue().id())) {
+        upto = Math.min(upto, open.getKey() - 1);
+        break;
+      }
+    }
+    if (upto > wal.committedSeq()) {
+      wal.markCommitted(upto);
+    }
+  }
+
+  private void insert(List<UsageEvent> batch) {
+    try {
+      sink.insert(batch);
+      if (!sinkHealthy) {
+        log.info("usage ledger: the database takes events again; {} waiting", backlog.get());
+      }
+      sinkHealthy = true;
+    } catch (RuntimeException e) {
+      failedBatches.incrementAndGet();
+      if (sinkHealthy) {
+        log.warn("usage ledger: cannot write {} event(s) to the database, retrying with backoff; calls go on "
+            + "being served and their usage waits in the write-ahead log: {}", batch.size(), e.toString());
+      }
+      sinkHealthy = false;
+      throw new SinkDown(closing.get() && closeDeadline > 0 && System.nanoTime() > closeDeadline);
+    }
+  }
+
+  private LedgerRecord decode(WalRecord record) {
+    try {
+      return LedgerCodec.decode(record.payload());
+    } catch (IllegalArgumentException e) {
+      unreadable.incrementAndGet();
+      log.error("usage ledger: record {} cannot be read and is skipped: {}", record.seq(), e.getMessage());
+      return null;
+    }
+  }
+
+  /** The database refused a batch; the flusher backs off and reads it again. */
+  private static final class SinkDown extends RuntimeException {
+    final boolean giveUp;
+
+    SinkDown(boolean giveUp) {
+      super(null, null, false, false);
+      this.giveUp = giveUp;
+    }
+  }
+
+  private volatile long closeDeadline;
+
+  /**
+   * Stops taking calls, writes every event already in the log to the database (waiting up to
+   * {@code timeout} for it), then closes the log. What could not be written stays in the log for the
+   * next start; intents of calls that never ended are billed then as interrupted.
+   */
+  public void close(Duration timeout) {
+    if (closing.getAndSet(true)) {
+      return;
+    }
+    closeDeadline = System.nanoTime() + timeout.toNanos();
+    LockSupport.unpark(flusher);
+    try {
+      if (flusher.isAlive() && !flusher.join(timeout.plusSeconds(1))) {
+        flusher.interrupt();
+        flusher.join(Duration.ofSeconds(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      wal.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+
+  /** Whether the flusher has read everything durable at least once since it last found nothing (tests). */
+  boolean caughtUp() {
+    return caughtUp;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.tollgate.metering.ledger;
+
+import dev.tollgate.config.ConfigException;
+import dev.tollgate.metering.wal.WalConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The usage ledger, YAML {@code ledger}: where its write-ahead log lives and how its events move on to
+ * the database.
+ *
+ * @param wal {@code ledger.wal}: the local log every usage event is forced to before it counts
+ * @param flushBatch {@code ledger.flush_batch}: most events per database transaction
+ * @param flushInterval {@code ledger.flush_interval}: longest an event waits in the log before the
+ *     flusher looks for it (it moves on at once when a batch is full)
+ */
+public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval) {
+  public static final int DEFAULT_FLUSH_BATCH = 1000;
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
+
+  public LedgerConfig {
+    List<String> problems = new ArrayList<>();
+    if (flushBatch < 1 || flushBatch > 100_000) {
+      problems.add("ledger.flush_batch: " + flushBatch + " (expected: 1..100000)");
+    }
+    if (flushInterval == null || !flushInterval.isPositive() || flushInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+      problems.add("ledger.flush_interval: " + flushInterval + " (expected: > 0 and <= 1m)");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+  }
+
+  /** Default flushing over the default log in {@code wal}'s directory. */
+  public static LedgerConfig defaults(WalConfig wal) {
+    return new LedgerConfig(wal, DEFAULT_FLUSH_BATCH, DEFAULT_FLUSH_INTERVAL);
+  }
+}
