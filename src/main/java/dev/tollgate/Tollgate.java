@@ -53,8 +53,9 @@ import dev.tollgate.metering.budget.LocalBudgetStore;
 import dev.tollgate.metering.ledger.Ledger;
 import dev.tollgate.metering.limits.RateLimiter;
 import dev.tollgate.store.JdbiBudgetPersistence;
-import java.util.HashMap;
-import java.util.OptionalLong;
+import dev.tollgate.config.ModelConfig;
+import dev.tollgate.metering.Pricing;
+import java.util.concurrent.atomic.AtomicReference;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.observe.HealthService;
 import dev.tollgate.protocol.openai.RequestDecoder;
@@ -107,6 +108,8 @@ public final class Tollgate implements AutoCloseable {
   private final Ledger ledger;
   private final LocalBudgetStore budgetStore;
   private final RateLimiter limiter;
+  private final AtomicReference<Pricing> pricing;
+  private volatile TollgateConfig running;
   private final JdbiUsageStore usageStore;
   private final KeyService keyService;
   private final InFlight inFlight;
@@ -120,6 +123,7 @@ public final class Tollgate implements AutoCloseable {
 
   private Tollgate(TollgateConfig config, VertxOptions vertxOptions, Clock clock) {
     this.config = config;
+    this.running = config;
     this.metrics = new GatewayMetrics();
     this.blocking = Executors.newVirtualThreadPerTaskExecutor();
     this.database = Database.open(config.database(), metrics.registry());
@@ -160,12 +164,11 @@ public final class Tollgate implements AutoCloseable {
     ModelCatalog catalog = ModelCatalog.of(config.models());
     Async async = new Async(blocking);
     PriceTable prices = PriceTable.of(config.models());
+    this.pricing = new AtomicReference<>(Pricing.of(config.models()));
     this.codecProviders = new CodecProviders(json, clock);
-    Settlement settlement = new Settlement(() -> prices, tokens, metrics, clock);
-    Map<String, OptionalLong> outputCaps = new HashMap<>();
-    config.models().forEach(m -> outputCaps.put(m.name(), m.maxOutputTokens()));
+    Settlement settlement = new Settlement(() -> pricing.get().prices(), tokens, metrics, clock);
     KnownTeams teams = new KnownTeams(directory, blocking, clock, Duration.ofSeconds(30), Duration.ofSeconds(2));
-    Meter meter = new Meter(ledger, limiter, budgets, settlement, new WorstCase(tokens), () -> prices, outputCaps,
+    Meter meter = new Meter(ledger, limiter, budgets, settlement, new WorstCase(tokens), pricing::get,
         teams::organizationOf);
     this.router = new Router(catalog, config.routing(),
         new DeploymentSelector(ThreadLocalRandom::current, prices, clock), ThreadLocalRandom::current, clock);
@@ -305,6 +308,47 @@ public final class Tollgate implements AutoCloseable {
   /** Routing state: each deployment's breaker, cooldown and latency. */
   public Router router() {
     return router;
+  }
+
+  /**
+   * Applies a reloaded configuration while running: rate limits, the budgets the file declares and
+   * model prices and output caps take effect for the next call (calls in flight keep what they were
+   * admitted with). Returns the sections that changed but apply only at the next restart. Blocks
+   * (budgets are written to the database); call it off the event loops.
+   */
+  public synchronized List<String> reconfigure(TollgateConfig next) {
+    TollgateConfig previous = running;
+    limiter.update(next.limits());
+    for (Budget budget : next.budgets().budgets()) {
+      budgetStore.define(budget);
+    }
+    pricing.set(Pricing.of(next.models()));
+    running = next;
+    List<String> restart = new ArrayList<>();
+    check(restart, "server", previous.server(), next.server());
+    check(restart, "database", previous.database(), next.database());
+    check(restart, "auth", previous.auth(), next.auth());
+    check(restart, "logging", previous.logging(), next.logging());
+    check(restart, "ledger", previous.ledger(), next.ledger());
+    check(restart, "budgets.reservation_ttl / flush_interval", List.of(previous.budgets().reservationTtl(),
+        previous.budgets().flushInterval()), List.of(next.budgets().reservationTtl(), next.budgets().flushInterval()));
+    check(restart, "routing", previous.routing(), next.routing());
+    check(restart, "providers", previous.providers(), next.providers());
+    check(restart, "models (other than price and max_output_tokens)", routingOf(previous.models()),
+        routingOf(next.models()));
+    check(restart, "secrets", previous.secrets(), next.secrets());
+    check(restart, "audit", previous.audit(), next.audit());
+    return restart;
+  }
+
+  private static List<ModelConfig> routingOf(List<ModelConfig> models) {
+    return models.stream().map(m -> new ModelConfig(m.name(), m.deployments(), m.routing(), Optional.empty())).toList();
+  }
+
+  private static void check(List<String> restart, String section, Object before, Object after) {
+    if (!java.util.Objects.equals(before, after)) {
+      restart.add(section);
+    }
   }
 
   /** The usage ledger: its write-ahead log and flusher. */

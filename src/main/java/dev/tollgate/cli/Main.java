@@ -3,6 +3,8 @@ package dev.tollgate.cli;
 import dev.tollgate.Tollgate;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.ConfigLoader;
+import dev.tollgate.config.ConfigReloader;
+import java.time.Duration;
 import dev.tollgate.config.TollgateConfig;
 import dev.tollgate.observe.LogSetup;
 import dev.tollgate.store.Database;
@@ -77,8 +79,15 @@ public final class Main implements Runnable {
       }
       running = true;
       Banner.print(spec.commandLine().getOut(), config, gateway.port(), version());
+      // Rate limits, budgets and prices follow the file while running: on SIGHUP, and when it changes.
+      ConfigReloader reloader = new ConfigReloader(options.file(), options::load, gateway::reconfigure,
+          Duration.ofSeconds(2));
+      reloader.start();
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"),
+          s -> Thread.ofVirtual().start(() -> reloader.reload("SIGHUP")));
       CountDownLatch stopped = new CountDownLatch(1);
       Runnable stop = () -> {
+        reloader.close();
         gateway.close();
         stopped.countDown();
       };
@@ -137,9 +146,11 @@ public final class Main implements Runnable {
     boolean dev;
 
     TollgateConfig load() {
-      Map<String, String> env = System.getenv();
-      Path file = config != null ? config : Path.of(env.getOrDefault("TOLLGATE_CONFIG", "tollgate.yaml"));
-      return new ConfigLoader(env, dev).load(file);
+      return new ConfigLoader(System.getenv(), dev).load(file());
+    }
+
+    Path file() {
+      return config != null ? config : Path.of(System.getenv().getOrDefault("TOLLGATE_CONFIG", "tollgate.yaml"));
     }
   }
 

@@ -37,24 +37,21 @@ public final class Meter {
   private final BudgetService budgets;
   private final Settlement settlement;
   private final WorstCase worstCase;
-  private final Supplier<PriceTable> prices;
-  private final Map<String, OptionalLong> outputCaps;
+  private final Supplier<Pricing> pricing;
   private final Function<String, CompletableFuture<Optional<String>>> organizationOf;
 
   /**
-   * @param outputCaps each model's configured output cap ({@code max_output_tokens})
+   * @param pricing read at every call: a reloaded configuration's prices apply from the next call on
    * @param organizationOf the organisation of a team, for budgets of organisations
    */
   public Meter(Ledger ledger, RateLimiter limiter, BudgetService budgets, Settlement settlement, WorstCase worstCase,
-      Supplier<PriceTable> prices, Map<String, OptionalLong> outputCaps,
-      Function<String, CompletableFuture<Optional<String>>> organizationOf) {
+      Supplier<Pricing> pricing, Function<String, CompletableFuture<Optional<String>>> organizationOf) {
     this.ledger = ledger;
     this.limiter = limiter;
     this.budgets = budgets;
     this.settlement = settlement;
     this.worstCase = worstCase;
-    this.prices = prices;
-    this.outputCaps = Map.copyOf(outputCaps);
+    this.pricing = pricing;
     this.organizationOf = organizationOf;
   }
 
@@ -112,7 +109,7 @@ public final class Meter {
       return new Verdict.RateLimited(limited, headers);
     }
     Admission.Admitted admitted = (Admission.Admitted) admission;
-    long maxOutput = WorstCase.maxOutputTokens(body, outputCaps.getOrDefault(model.name(), OptionalLong.empty()),
+    long maxOutput = WorstCase.maxOutputTokens(body, pricing.get().outputCap(model.name()),
         first.upstreamModel(), embedding);
     Tab.Bounds bounds = new Tab.Bounds(touched, Math.max(prompt, 0), maxOutput);
     long worst = budgeted ? worstCaseMicros(model, bounds) : 0;
@@ -144,13 +141,13 @@ public final class Meter {
   }
 
   long worstCaseMicros(String model, Deployment deployment, Tab.Bounds bounds) {
-    return WorstCase.micros(prices.get().price(model, deployment.upstreamModel()), bounds.promptTokens(),
+    return WorstCase.micros(pricing.get().prices().price(model, deployment.upstreamModel()), bounds.promptTokens(),
         bounds.maxOutputTokens());
   }
 
   /** What a prompt of {@code tokens} costs on {@code deployment} of {@code model} now (for call intents). */
   public long promptCostMicros(String model, String upstreamModel, long tokens) {
-    return prices.get().price(model, upstreamModel).costMicros(new TokenUsage(tokens, 0, 0, 0, 0, true));
+    return pricing.get().prices().price(model, upstreamModel).costMicros(new TokenUsage(tokens, 0, 0, 0, 0, true));
   }
 
   Ledger ledger() {

@@ -38,6 +38,8 @@ public final class TestGateway implements AutoCloseable {
 
   private final Tollgate tollgate;
   private final Path dir;
+  private final String databaseUrl;
+  private final String providersAndModels;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ListAppender<ILoggingEvent> blocked = new ListAppender<>();
   private final ListAppender<ILoggingEvent> everything = new ListAppender<>();
@@ -51,22 +53,9 @@ public final class TestGateway implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    String url = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("tollgate.db");
-    // An extra top-level auth block (sign-in settings) replaces the default one; it names MASTER_KEY itself.
-    boolean ownAuth = extra.lines().anyMatch(line -> line.startsWith("auth:"));
-    // Every gateway its own usage ledger (a log directory is locked by one process), unless the test sets one.
-    boolean ownLedger = extra.lines().anyMatch(line -> line.startsWith("ledger:"));
-    String yaml = """
-        server: { host: 127.0.0.1, port: 0, event_loops: 2, drain_timeout: 5s }
-        database: { url: "%s" }
-        %s
-        %s
-        logging: { access_log: true }
-        %s
-        %s
-        """.formatted(url, ownAuth ? "" : "auth: { master_key: \"" + MASTER_KEY + "\" }",
-        ownLedger ? "" : "ledger: { wal: { directory: \"" + dir.resolve("wal") + "\" } }", extra, providersAndModels);
-    TollgateConfig config = new ConfigLoader(Map.of(), false).parse(yaml);
+    this.databaseUrl = databaseUrl != null ? databaseUrl : "jdbc:sqlite:" + dir.resolve("tollgate.db");
+    this.providersAndModels = providersAndModels;
+    TollgateConfig config = new ConfigLoader(Map.of(), false).parse(yaml(extra));
     blocked.start();
     checkerLogger.addAppender(blocked);
     everything.start();
@@ -83,6 +72,31 @@ public final class TestGateway implements AutoCloseable {
         .setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
     this.tollgate = Tollgate.start(config, options, Clock.systemUTC());
     this.startedAtMillis = System.currentTimeMillis();
+  }
+
+  private String yaml(String extra) {
+    // An extra top-level auth block (sign-in settings) replaces the default one; it names MASTER_KEY itself.
+    boolean ownAuth = extra.lines().anyMatch(line -> line.startsWith("auth:"));
+    // Every gateway its own usage ledger (a log directory is locked by one process), unless the test sets one.
+    boolean ownLedger = extra.lines().anyMatch(line -> line.startsWith("ledger:"));
+    return """
+        server: { host: 127.0.0.1, port: 0, event_loops: 2, drain_timeout: 5s }
+        database: { url: "%s" }
+        %s
+        %s
+        logging: { access_log: true }
+        %s
+        %s
+        """.formatted(databaseUrl, ownAuth ? "" : "auth: { master_key: \"" + MASTER_KEY + "\" }",
+        ownLedger ? "" : "ledger: { wal: { directory: \"" + dir.resolve("wal") + "\" } }", extra, providersAndModels);
+  }
+
+  /**
+   * Applies the configuration this gateway would have with {@code extra} instead, as a reload of the
+   * configuration file does; returns the sections that would need a restart.
+   */
+  public List<String> reconfigure(String extra) {
+    return tollgate.reconfigure(new ConfigLoader(Map.of(), false).parse(yaml(extra)));
   }
 
   /** A gateway whose models point at the given fake upstream: model {@code m} served as {@code upstream-model}. */
