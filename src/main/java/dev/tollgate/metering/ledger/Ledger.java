@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -138,8 +139,12 @@ public final class Ledger implements AutoCloseable {
 
   /** Writes a call's usage event; the future completes once it is on disk, or fails with a {@link WalException}. */
   public CompletableFuture<Void> end(UsageEvent event) {
-    ending.incrementAndGet();
     openCalls.decrementAndGet();
+    return append(event);
+  }
+
+  private CompletableFuture<Void> append(UsageEvent event) {
+    ending.incrementAndGet();
     return wal.append(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
       ending.decrementAndGet();
       if (failure != null) {
@@ -260,7 +265,7 @@ public final class Ledger implements AutoCloseable {
       return; // a carried copy of an intent whose call ended before the copy was read
     }
     Long previous = openById.put(intent.id(), seq);
-    if (previous != null) {
+    if (previous != null && previous != seq) {
       openBySeq.remove(previous);
       carried.remove(intent.id()); // this is the copy: from now on it pins the log
     }
@@ -287,7 +292,7 @@ public final class Ledger implements AutoCloseable {
   private void resolveInterrupted() {
     List<CallIntent> unfinished = openBySeq.headMap(recoveredThrough, true).values().stream().toList();
     for (CallIntent intent : unfinished) {
-      end(intent.interrupted()).join();
+      append(intent.interrupted()).join(); // fails only if the log failed: the flusher stops, nothing is lost
       interrupted.incrementAndGet();
     }
     if (!unfinished.isEmpty()) {
@@ -311,7 +316,13 @@ public final class Ledger implements AutoCloseable {
       if (carried.contains(e.getValue().id())) {
         continue;
       }
-      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(e.getValue()))).join();
+      try {
+        wal.append(LedgerCodec.encode(new LedgerRecord.Begun(e.getValue()))).join();
+      } catch (CompletionException | WalException full) {
+        // At the cap: the intent stays where it is (pinning its segment) until there is room again.
+        log.debug("usage ledger: cannot carry an intent forward now: {}", full.toString());
+        return;
+      }
       carried.add(e.getValue().id());
     }
   }
