@@ -29,6 +29,7 @@ import dev.tollgate.store.JdbiPendingLoginStore;
 import dev.tollgate.store.JdbiSessionStore;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.AdminAudit;
 import dev.tollgate.admin.AdminAuthenticator;
@@ -45,6 +46,10 @@ import dev.tollgate.metering.PriceTable;
 import dev.tollgate.metering.Settlement;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.metering.UsageRecorder;
+import dev.tollgate.metering.budget.BudgetListener;
+import dev.tollgate.metering.budget.BudgetSettings;
+import dev.tollgate.metering.budget.LocalBudgetStore;
+import dev.tollgate.store.JdbiBudgetPersistence;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.observe.HealthService;
 import dev.tollgate.protocol.openai.RequestDecoder;
@@ -152,10 +157,13 @@ public final class Tollgate implements AutoCloseable {
     LocalAccounts localAccounts = LocalAccounts.create(config.auth().local(), database.jdbi(),
         new CipherSealer(cipher), random, clock);
     Sessions sessions = new Sessions(new JdbiSessionStore(database.jdbi()), config.auth().sessions(), random, clock);
+    LocalBudgetStore budgetStore = new LocalBudgetStore(new JdbiBudgetPersistence(database.jdbi()), BudgetListener.NONE,
+        clock, ids, BudgetSettings.DEFAULTS.flushInterval(), BudgetSettings.DEFAULTS.reservationTtl());
+    this.budgetStore = budgetStore;
     AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit,
         new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
             new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
-            name -> config.provider(name).isPresent(), json)), ids, json, clock);
+            name -> config.provider(name).isPresent(), json)), budgetStore, Set.of(), ids, json, clock);
     JdbiPendingLoginStore pendingLogins = new JdbiPendingLoginStore(database.jdbi());
     Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings, pendingLogins,
         blocking, clock, random));
@@ -190,6 +198,7 @@ public final class Tollgate implements AutoCloseable {
   private final List<AdminRoute> adminRoutes;
   private final AuditLog auditLog;
   private final SignInHousekeeping housekeeping;
+  private final LocalBudgetStore budgetStore;
 
   /** Migrates the database, starts the usage writer and the servers; returns once listening. */
   public static Tollgate start(TollgateConfig config) {
@@ -236,6 +245,7 @@ public final class Tollgate implements AutoCloseable {
     if (applied > 0) {
       log.info("applied {} database migration(s) to {}", applied, database.dialect());
     }
+    budgetStore.start();
     recorder.start();
     // Hourly, on a virtual thread: the timer stops with Vert.x at shutdown.
     vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> blocking.execute(housekeeping));
@@ -325,6 +335,7 @@ public final class Tollgate implements AutoCloseable {
     for (String id : deployments) {
       run(failures, () -> vertx.undeploy(id).await());
     }
+    run(failures, budgetStore::close);
     run(failures, () -> recorder.close(Duration.ofSeconds(30)));
     log.info("usage flushed: {} record(s) written since start", recorder.written());
     run(failures, codecProviders::close);
