@@ -29,6 +29,7 @@ import dev.tollgate.store.JdbiPendingLoginStore;
 import dev.tollgate.store.JdbiSessionStore;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import dev.tollgate.admin.AdminApi;
 import dev.tollgate.admin.AdminAudit;
 import dev.tollgate.admin.AdminAuthenticator;
@@ -85,6 +86,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -187,7 +189,8 @@ public final class Tollgate implements AutoCloseable {
     AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit,
         new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
             new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
-            name -> config.provider(name).isPresent(), json)), ids, json, clock);
+            name -> config.provider(name).isPresent(), json)), budgetStore, config.budgets().budgets().stream().map(Budget::id).collect(Collectors.toUnmodifiableSet()), ids, json,
+        clock);
     JdbiPendingLoginStore pendingLogins = new JdbiPendingLoginStore(database.jdbi());
     Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings, pendingLogins,
         blocking, clock, random));

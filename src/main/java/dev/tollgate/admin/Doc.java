@@ -134,6 +134,22 @@ public record Doc(String operationId, Answer answer, List<Param> query, List<Fie
       return of("type", "string", "format", "date-time");
     }
 
+    /** A calendar day, 2026-01-31. */
+    static Schema date() {
+      return of("type", "string", "format", "date");
+    }
+
+    /** An amount of US dollars: a decimal string ("12.50") or a JSON number, at most 6 decimals. */
+    static Schema usd() {
+      return of("type", List.of("string", "number"), "pattern", "^[0-9]+(\\.[0-9]{1,6})?$");
+    }
+
+    /** Distinct whole numbers from {@code minimum} to {@code maximum}. */
+    static Schema integers(long minimum, long maximum) {
+      return of("type", "array", "items", Map.of("type", "integer", "minimum", minimum, "maximum", maximum),
+          "uniqueItems", true);
+    }
+
     static Schema integer(long minimum, long maximum) {
       return of("type", "integer", "minimum", minimum, "maximum", maximum);
     }

@@ -1,12 +1,16 @@
 package dev.tollgate.admin;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tollgate.access.policy.Action;
 import dev.tollgate.admin.Doc.Schema;
 import dev.tollgate.metering.UsageEvent;
 import dev.tollgate.server.ApiError;
 import dev.tollgate.store.JdbiUsageStore;
+import dev.tollgate.store.UsageGroup;
+import dev.tollgate.store.UsageTotals;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
@@ -14,18 +18,25 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET /admin/v1/usage/export}: usage events as JSON lines or CSV, streamed with flat memory,
- * limited to what the caller's role may see (their organisation, their teams, or their own calls).
+ * {@code GET /admin/v1/usage}: totals per day, model, key, team or user from the daily aggregates; and
+ * {@code GET /admin/v1/usage/export}: usage events as JSON lines or CSV, streamed with flat memory. Both
+ * are limited to what the caller's role may see (their organisation, their teams, or their own calls).
  */
 final class UsageApi {
   private static final Logger log = LoggerFactory.getLogger(UsageApi.class);
   private static final int EXPORT_CHUNK_BYTES = 64 * 1024;
+  /** Rows a report may have: a year of days x keys x models is well past what a page should carry. */
+  static final int MAX_REPORT_ROWS = 10_000;
+  /** Days a report covers when {@code from} is not given, ending with {@code to}. */
+  static final int DEFAULT_REPORT_DAYS = 30;
 
   private final JdbiUsageStore usage;
   private final Guard guard;
@@ -40,7 +51,19 @@ final class UsageApi {
   }
 
   List<AdminRoute> routes() {
-    return List.of(AdminRoute.get("/admin/v1/usage/export", Action.USAGE_READ,
+    return List.of(AdminRoute.get("/admin/v1/usage", Action.USAGE_READ,
+        "Usage totals over whole UTC days, optionally grouped by day, model, key, team and user",
+        new Doc("getUsage", new Doc.One("UsageReport"), List.of(
+            Doc.param("from", Schema.date(), "First day (UTC, inclusive), e.g. 2026-01-01; default: "
+                + (DEFAULT_REPORT_DAYS - 1) + " days before 'to'. Reports count whole days: no times of day"),
+            Doc.param("to", Schema.date(), "Last day (UTC, inclusive); default: today"),
+            Doc.param("group_by", Schema.string(), "Comma-separated, each at most once: day, model, key, team, "
+                + "user; default: none (one row, the totals)"),
+            Doc.param("key_id", Schema.string(), "Only calls of this key"),
+            Doc.param("team_id", Schema.string(), "Only calls of this team"),
+            Doc.param("user_id", Schema.string(), "Only calls of this user"),
+            Doc.param("model", Schema.string(), "Only calls for this model name")), List.of()), this::report),
+        AdminRoute.get("/admin/v1/usage/export", Action.USAGE_READ,
         "Export usage events (format=jsonl|csv, from, to, key_id, team_id, user_id, model)",
         Doc.download("exportUsage", "Usage events oldest first, streamed: one JSON object per line (jsonl) or "
             + "a header line and one row per event (csv)", Map.of("application/x-ndjson",
@@ -53,6 +76,76 @@ final class UsageApi {
             Doc.param("team_id", Schema.string(), "Only events of this team"),
             Doc.param("user_id", Schema.string(), "Only events of this user"),
             Doc.param("model", Schema.string(), "Only events for this model name")), this::export));
+  }
+
+  private JsonNode report(AdminCall call) {
+    LocalDate to = day(call, "to").orElseGet(() -> LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
+    LocalDate from = day(call, "from").orElseGet(() -> to.minusDays(DEFAULT_REPORT_DAYS - 1));
+    if (from.isAfter(to)) {
+      throw ApiError.invalidRequest("'from' (" + from + ") is after 'to' (" + to + ")", "from").exception();
+    }
+    List<UsageGroup> groupBy = groupBy(call.query("group_by").orElse(""));
+    List<JdbiUsageStore.DailyRow> rows = usage.daily(new JdbiUsageStore.DailyQuery(from, to,
+        guard.scope(call, Action.USAGE_READ), call.query("key_id"), call.query("team_id"), call.query("user_id"),
+        call.query("model"), groupBy), MAX_REPORT_ROWS);
+    if (rows.size() > MAX_REPORT_ROWS) {
+      throw ApiError.invalidRequest("the report would have more than " + MAX_REPORT_ROWS + " rows; group by fewer "
+          + "fields, narrow 'from' and 'to', or filter", "group_by").exception();
+    }
+    ObjectNode root = json.createObjectNode().put("object", "list").put("from", from.toString())
+        .put("to", to.toString());
+    ArrayNode grouped = root.putArray("group_by");
+    groupBy.forEach(g -> grouped.add(g.wireName()));
+    ArrayNode data = root.putArray("data");
+    UsageTotals totals = UsageTotals.ZERO;
+    for (JdbiUsageStore.DailyRow row : rows) {
+      ObjectNode item = data.addObject();
+      row.groups().forEach((g, value) -> item.put(g.column(), value));
+      sums(item, row.totals());
+      totals = totals.plus(row.totals());
+    }
+    sums(root.putObject("totals"), totals);
+    return root;
+  }
+
+  private static void sums(ObjectNode o, UsageTotals t) {
+    o.put("requests", t.requests()).put("input_tokens", t.inputTokens()).put("output_tokens", t.outputTokens())
+        .put("cached_tokens", t.cachedTokens()).put("reasoning_tokens", t.reasoningTokens())
+        .put("estimated_requests", t.estimatedRequests()).put("error_requests", t.errorRequests())
+        .put("cost_micros", t.costMicros()).put("cost_usd", Usd.format(t.costMicros()));
+  }
+
+  private static Optional<LocalDate> day(AdminCall call, String name) {
+    Optional<String> value = call.query(name);
+    if (value.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      if (value.get().matches("\\d{4}-\\d{2}-\\d{2}")) {
+        return Optional.of(LocalDate.parse(value.get()));
+      }
+    } catch (DateTimeParseException e) {
+      // falls through to the 400
+    }
+    throw ApiError.invalidRequest("'" + name + "' must be a day such as 2026-01-31 (UTC; reports count whole "
+        + "days)", name).exception();
+  }
+
+  private static List<UsageGroup> groupBy(String value) {
+    List<UsageGroup> out = new ArrayList<>();
+    if (value.isBlank()) {
+      return out;
+    }
+    for (String part : value.split(",", -1)) {
+      UsageGroup g = UsageGroup.parse(part.strip()).orElseThrow(() -> ApiError.invalidRequest("'group_by' must list "
+          + "day, model, key, team or user, comma-separated; '" + part.strip() + "' is none of them", "group_by")
+          .exception());
+      if (out.contains(g)) {
+        throw ApiError.invalidRequest("'group_by' lists '" + g.wireName() + "' twice", "group_by").exception();
+      }
+      out.add(g);
+    }
+    return out;
   }
 
   private Object export(AdminCall call) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 /** The {@code tollgate} command line: {@code serve}, {@code migrate}, {@code --version}. */
 @Command(name = "tollgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "A self-hosted LLM gateway.",
-    subcommands = {Main.Serve.class, Main.Migrate.class, AuditCommand.class})
+    subcommands = {Main.Serve.class, Main.Migrate.class, AuditCommand.class, UsageCommand.class})
 public final class Main implements Runnable {
   /** Exit code for an invalid configuration. */
   static final int EXIT_CONFIG = 2;

@@ -85,6 +85,14 @@ final class AdminFixture {
         "{\"name\":\"k\",\"team_id\":\"" + team + "\",\"user_id\":\"" + user + "\"}"), 201));
   }
 
+  /** A new budget of 100 USD a month on the entity, made by the master key; returns its id. */
+  String budget(String scope, String scopeId) {
+    String id = "b-" + suffix();
+    ok(gateway.call("PUT", "/admin/v1/budgets/" + id, MASTER, "{\"scope\":\"" + scope + "\",\"scope_id\":\""
+        + scopeId + "\",\"amount_usd\":100,\"period\":\"monthly\"}"), 200);
+    return id;
+  }
+
   static HttpResponse<String> ok(HttpResponse<String> r, int status) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     return r;

@@ -130,6 +130,17 @@ class OpenApiDocumentTest {
       return new Call("/admin/v1/providers/demo/secrets/aws_session_token", null);
     });
     sample("GET /admin/v1/usage/export", x -> new Call("/admin/v1/usage/export", null));
+    sample("GET /admin/v1/usage", x -> new Call("/admin/v1/usage?group_by=day,model,key,team,user", null));
+    sample("GET /admin/v1/budgets", x -> {
+      x.budget("user", x.member.userId());
+      return new Call("/admin/v1/budgets", null);
+    });
+    sample("GET /admin/v1/budgets/:id", x -> new Call("/admin/v1/budgets/" + x.budget("key", x.member.keyId()), null));
+    sample("PUT /admin/v1/budgets/:id", x -> new Call("/admin/v1/budgets/b-" + AdminFixture.suffix(),
+        "{\"scope\":\"team\",\"scope_id\":\"" + x.alpha + "\",\"amount_usd\":\"12.50\",\"period\":\"daily\","
+            + "\"thresholds\":[50,90]}"));
+    sample("DELETE /admin/v1/budgets/:id", x -> new Call("/admin/v1/budgets/" + x.budget("organization", "default"),
+        null));
     sample("GET /admin/v1/providers/health", x -> new Call("/admin/v1/providers/health", null));
     // One billed call, so the export has a line to check.
     HttpResponse<String> chat = gateway.post("/v1/chat/completions", f.member.secret(),
@@ -374,8 +385,8 @@ class OpenApiDocumentTest {
         }));
       }
     }
-    assertThat(tests).as("users role/status, keys status, usage format, audit actor_type (list, export)")
-        .hasSize(6);
+    assertThat(tests).as("users role/status, keys status, usage format, audit actor_type (list, export), budgets scope")
+        .hasSize(7);
     return tests.stream();
   }
 

@@ -124,6 +124,16 @@ class RoleMatrixTest {
       return new Call("/admin/v1/providers/demo/secrets/aws_session_token", null);
     }, Set.of(As.ADMIN));
     row("GET /admin/v1/usage/export", x -> new Call("/admin/v1/usage/export", null), EVERY_ROLE);
+    row("GET /admin/v1/usage", x -> new Call("/admin/v1/usage?group_by=day,model", null), EVERY_ROLE);
+    row("GET /admin/v1/budgets", x -> new Call("/admin/v1/budgets", null), EVERY_ROLE);
+    // A budget on the member's own key: readable by its owner, their team's admin and the organisation's readers.
+    row("GET /admin/v1/budgets/:id", x -> new Call("/admin/v1/budgets/" + x.budget("key", x.member.keyId()), null),
+        EVERY_ROLE);
+    row("PUT /admin/v1/budgets/:id", x -> new Call("/admin/v1/budgets/b-" + AdminFixture.suffix(),
+        "{\"scope\":\"team\",\"scope_id\":\"" + x.alpha + "\",\"amount_usd\":\"12.5\",\"period\":\"monthly\"}"),
+        Set.of(As.ADMIN));
+    row("DELETE /admin/v1/budgets/:id", x -> new Call("/admin/v1/budgets/" + x.budget("team", x.alpha), null),
+        Set.of(As.ADMIN));
     row("GET /admin/v1/providers/health", x -> new Call("/admin/v1/providers/health", null), READERS);
   }
 

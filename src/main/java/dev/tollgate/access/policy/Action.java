@@ -22,6 +22,10 @@ public enum Action {
   /** Rotating and revoking. */
   KEY_UPDATE(false),
   USAGE_READ(true),
+  /** A budget and its status: the spend of its entity, so read like that entity's usage. */
+  BUDGET_READ(true),
+  /** Defining, changing and deleting budgets: an organisation admin's business. */
+  BUDGET_WRITE(false),
   AUDIT_READ(true),
   SECRET_READ(true),
   SECRET_WRITE(false),

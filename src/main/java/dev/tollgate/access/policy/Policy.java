@@ -14,20 +14,24 @@ import java.util.stream.Collectors;
  * organisation only; within it, their organisation role grants actions everywhere, their team roles
  * grant actions on their teams, and everyone may act on what they own. The master key may do
  * everything. Provider credentials and health are shared by every organisation, so only the default
- * organisation (the operators') reaches them. Lists are limited by {@link #scope}, built from the same rules, so a list never shows
- * a row that {@link #allows} would refuse. Stateless and thread-safe.
+ * organisation (the operators') reaches them. A budget's status is its entity's spend, so budgets are
+ * read exactly like usage; only organisation admins define them. Lists are limited by {@link #scope},
+ * built from the same rules, so a list never shows a row that {@link #allows} would refuse. Stateless
+ * and thread-safe.
  *
  * <table>
  *   <caption>Who may do what</caption>
  *   <tr><th>Role</th><th>Reach</th><th>Actions</th></tr>
- *   <tr><td>admin</td><td>the organisation</td><td>everything but creating organisations</td></tr>
+ *   <tr><td>admin</td><td>the organisation</td><td>everything but creating organisations (defining budgets
+ *       included)</td></tr>
  *   <tr><td>auditor</td><td>the organisation</td><td>every read, the audit log included</td></tr>
  *   <tr><td>viewer</td><td>the organisation</td><td>every read but the audit log and secrets</td></tr>
- *   <tr><td>team_admin</td><td>their teams</td><td>read the team, its members, keys and usage; manage
- *       members and keys</td></tr>
+ *   <tr><td>team_admin</td><td>their teams</td><td>read the team, its members, keys, usage and budgets;
+ *       manage members and keys</td></tr>
  *   <tr><td>member</td><td>their teams</td><td>read the team and its members</td></tr>
  *   <tr><td>anyone</td><td>what they own</td><td>read themselves; set their password and second factor;
- *       create, read, rotate and revoke their own keys in their teams; read their own usage</td></tr>
+ *       create, read, rotate and revoke their own keys in their teams; read their own usage and the budgets
+ *       of themselves and their keys</td></tr>
  * </table>
  */
 public final class Policy {
@@ -42,10 +46,10 @@ public final class Policy {
       Role.MEMBER, EnumSet.noneOf(Action.class));
   private static final Set<Action> TEAM_ADMIN = EnumSet.of(Action.TEAM_READ, Action.USER_READ,
       Action.MEMBERSHIP_READ, Action.MEMBERSHIP_WRITE, Action.KEY_CREATE, Action.KEY_READ, Action.KEY_UPDATE,
-      Action.USAGE_READ);
+      Action.USAGE_READ, Action.BUDGET_READ);
   private static final Set<Action> TEAM_MEMBER = EnumSet.of(Action.TEAM_READ, Action.MEMBERSHIP_READ);
   private static final Set<Action> OWNER = EnumSet.of(Action.USER_READ, Action.CREDENTIALS_UPDATE, Action.KEY_CREATE,
-      Action.KEY_READ, Action.KEY_UPDATE, Action.USAGE_READ);
+      Action.KEY_READ, Action.KEY_UPDATE, Action.USAGE_READ, Action.BUDGET_READ);
 
   private static Set<Action> readOnlyExcept(Action... excluded) {
     Set<Action> out = EnumSet.noneOf(Action.class);

@@ -380,6 +380,11 @@ public final class LocalBudgetStore implements BudgetStore {
     }
   }
 
+  /** The current window of every budget, sorted by id (for reporting). */
+  public List<BudgetStatus> statuses() {
+    return states.keySet().stream().sorted().map(id -> status(new BudgetRef(id))).flatMap(Optional::stream).toList();
+  }
+
   /** Reservations live or expired-but-settleable: bounded by calls in flight plus recent lapses. */
   public int liveReservations() {
     return holds.size();

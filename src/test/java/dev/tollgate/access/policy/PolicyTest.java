@@ -123,4 +123,41 @@ class PolicyTest {
     }
     assertThat(policy.allows(otherAdmin, Action.TEAM_CREATE, Target.organisation("acme"))).isTrue();
   }
+
+  @Test
+  void budgetsAreReadLikeUsageAndWrittenByOrganisationAdminsOnly() {
+    Target orgBudget = Target.organisation("default");
+    Target teamBudget = Target.team("default", "t1");
+    Target ownKeyBudget = Target.owned("default", "t1", Optional.of("dev"));
+    Target teammatesKeyBudget = Target.owned("default", "t1", Optional.of("lead"));
+    Target otherTeamsKeyBudget = Target.owned("default", "t2", Optional.of("x"));
+    Target ownUserBudget = Target.user("default", Set.of("t1"), "dev");
+    Target[] every = {orgBudget, teamBudget, ownKeyBudget, teammatesKeyBudget, otherTeamsKeyBudget, ownUserBudget};
+    for (Target t : every) {
+      for (Principal.Person reader : new Principal.Person[] {admin, auditor, viewer}) {
+        assertThat(policy.allows(reader, Action.BUDGET_READ, t)).as(reader.user().id() + " reads " + t).isTrue();
+      }
+      // Reading a budget is reading its entity's spend: whoever may read that usage, and nobody else.
+      for (Principal.Person p : new Principal.Person[] {admin, auditor, viewer, teamAdmin, member, otherAdmin}) {
+        assertThat(policy.allows(p, Action.BUDGET_READ, t)).as(p.user().id() + " " + t)
+            .isEqualTo(policy.allows(p, Action.USAGE_READ, t));
+        assertThat(policy.allows(p, Action.BUDGET_WRITE, t)).as(p.user().id() + " writes " + t)
+            .isEqualTo(p == admin);
+      }
+    }
+    assertThat(policy.allows(teamAdmin, Action.BUDGET_READ, teamBudget)).isTrue();
+    assertThat(policy.allows(teamAdmin, Action.BUDGET_READ, otherTeamsKeyBudget)).isFalse();
+    assertThat(policy.allows(teamAdmin, Action.BUDGET_READ, orgBudget)).as("the organisation's spend").isFalse();
+    assertThat(policy.allows(member, Action.BUDGET_READ, ownKeyBudget)).isTrue();
+    assertThat(policy.allows(member, Action.BUDGET_READ, ownUserBudget)).isTrue();
+    assertThat(policy.allows(member, Action.BUDGET_READ, teamBudget)).as("the team's spend").isFalse();
+    assertThat(policy.allows(member, Action.BUDGET_READ, teammatesKeyBudget)).isFalse();
+    assertThat(policy.scope(teamAdmin, Action.BUDGET_READ)).isEqualTo(policy.scope(teamAdmin, Action.USAGE_READ));
+    assertThat(policy.scope(member, Action.BUDGET_READ))
+        .isEqualTo(new Scope(Optional.of("default"), Optional.of(Set.of()), Optional.of("dev")));
+    assertThat(policy.allows(otherAdmin, Action.BUDGET_WRITE, Target.organisation("acme"))).isTrue();
+    assertThat(policy.allows(otherAdmin, Action.BUDGET_WRITE, orgBudget)).as("another organisation").isFalse();
+    assertThat(Action.BUDGET_READ.readOnly()).isTrue();
+    assertThat(Action.BUDGET_WRITE.readOnly()).isFalse();
+  }
 }

@@ -56,7 +56,8 @@ class BudgetsGatewayTest {
           FakeUpstream.json(200, FakeUpstream.chatCompletion("ok", 5, 1))));
       String key = gateway.createKey();
       String body = "{\"model\":\"m\",\"max_tokens\":1,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-      HttpClient http = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
       List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
         calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + CHAT))
