@@ -771,7 +771,8 @@ public final class ProxyHandler {
         resolved.stream(), outcome.error().map(ApiError::message).orElse(null), attempt.number(),
         attempt.reason());
     outcome.usage().ifPresent(u -> attempt.health().usedTokens(u.input() + u.output()));
-    if (completed.reported().isPresent()) {
+    if (completed.reported().isPresent() || !completed.billable()) {
+      // Nothing to count: settled now, so that a retry's budget hold sees this attempt's released.
       resolved.tab().settle(ticket, completed);
     } else {
       // Counting tokens locally can take milliseconds for a large prompt: not on the event loop.
