@@ -4,6 +4,7 @@ import dev.tollgate.metering.UsageEvent;
 import dev.tollgate.metering.UsageSink;
 import dev.tollgate.metering.wal.Wal;
 import dev.tollgate.metering.wal.WalException;
+import dev.tollgate.metering.wal.WalFullException;
 import dev.tollgate.metering.wal.WalRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Ledger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
-  /** An intent older than this is written again at the head of the log so that its segment can go. */
+  /** An intent written longer ago than this is written again at the head of the log so that its segment can go. */
   static final Duration CARRY_AFTER = Duration.ofSeconds(30);
   /** Admission asks for room for a typical call's two records. */
   private static final int TYPICAL_RECORD_BYTES = 512;
@@ -61,7 +62,7 @@ public final class Ledger implements AutoCloseable {
   private final long recoveredThrough;
 
   // Flusher thread only.
-  private final TreeMap<Long, CallIntent> openBySeq = new TreeMap<>();
+  private final TreeMap<Long, Open> openBySeq = new TreeMap<>();
   private final Map<String, Long> openById = new HashMap<>();
   private final Set<String> endedWhileCarried = new HashSet<>();
   private long position;
@@ -108,8 +109,12 @@ public final class Ledger implements AutoCloseable {
   private void countBacklog() {
     long[] events = {0};
     wal.replay(position, r -> {
-      if (decode(r) instanceof LedgerRecord.Ended) {
-        events[0]++;
+      try {
+        if (LedgerCodec.decode(r.payload()) instanceof LedgerRecord.Ended) {
+          events[0]++;
+        }
+      } catch (IllegalArgumentException e) {
+        // counted (once) and logged when the flusher reads it
       }
     });
     backlog.set(events[0]);
@@ -139,21 +144,19 @@ public final class Ledger implements AutoCloseable {
 
   /** Writes a call's usage event; the future completes once it is on disk, or fails with a {@link WalException}. */
   public CompletableFuture<Void> end(UsageEvent event) {
-    openCalls.decrementAndGet();
-    return append(event);
-  }
-
-  private CompletableFuture<Void> append(UsageEvent event) {
     ending.incrementAndGet();
+    openCalls.decrementAndGet();
     return wal.append(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
-      ending.decrementAndGet();
       if (failure != null) {
+        ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
         log.error("usage ledger: cannot write the usage event of request {} ({}); it will be billed as interrupted "
             + "at the next start", event.requestId(), failure.toString());
         throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
       }
+      // Backlog up before ending down: unsettled() never reads zero while the event is only in the log.
       backlog.incrementAndGet();
+      ending.decrementAndGet();
       LockSupport.unpark(flusher);
       return null;
     });
@@ -181,7 +184,8 @@ public final class Ledger implements AutoCloseable {
 
   /** Where the ledger stands, for health and metrics. */
   public LedgerStatus status() {
-    long events = backlog.get();
+    // Briefly negative when the flusher reads an event before its writer has counted it.
+    long events = Math.max(0, backlog.get());
     long oldest = oldestUnflushedAt;
     long ageMillis = events == 0 || oldest == 0 ? 0 : Math.max(0, clock.millis() - oldest);
     return new LedgerStatus(events, Duration.ofMillis(ageMillis), flushed.get(), interrupted.get(),
@@ -213,6 +217,14 @@ public final class Ledger implements AutoCloseable {
         LockSupport.parkNanos(backoff.toNanos());
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
       } catch (RuntimeException e) {
+        if (e instanceof CompletionException && e.getCause() instanceof WalFullException full) {
+          // Writing an interrupted call's event or carrying an intent forward found the log at its cap:
+          // committing frees room (the database is taking events), so try again rather than stop for good.
+          log.warn("usage ledger: the local log is full; retrying: {}", full.getMessage());
+          LockSupport.parkNanos(backoff.toNanos());
+          backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+          continue;
+        }
         // The log itself failed (disk error, corruption that recovery could not repair): nothing more can be
         // read; admissions see hasRoom() false through wal.failed().
         log.error("usage ledger flusher stopped: {}", e.toString(), e);
@@ -227,21 +239,21 @@ public final class Ledger implements AutoCloseable {
   /** Reads up to a batch of records, writes their events, commits; returns how many records it read. */
   int flushOnce() {
     List<UsageEvent> batch = new ArrayList<>();
+    List<Read> records = new ArrayList<>();
     long[] last = {position};
     long[] firstAppendedAt = {0};
     long read = wal.replay(position, config.flushBatch(), r -> {
       last[0] = r.seq();
-      switch (decode(r)) {
-        case LedgerRecord.Begun(CallIntent intent) -> opened(r.seq(), intent);
-        case LedgerRecord.Abandoned(String id) -> closed(id);
-        case LedgerRecord.Ended(UsageEvent event) -> {
-          closed(event.id());
-          if (batch.isEmpty()) {
-            firstAppendedAt[0] = r.appendedAtMillis();
-          }
-          batch.add(event);
+      LedgerRecord record = decode(r);
+      if (record == null) {
+        return;
+      }
+      records.add(new Read(r.seq(), r.appendedAtMillis(), record));
+      if (record instanceof LedgerRecord.Ended(UsageEvent event)) {
+        if (batch.isEmpty()) {
+          firstAppendedAt[0] = r.appendedAtMillis();
         }
-        case null -> { }
+        batch.add(event);
       }
     });
     if (!batch.isEmpty()) {
@@ -250,6 +262,15 @@ public final class Ledger implements AutoCloseable {
       backlog.addAndGet(-batch.size());
       flushed.addAndGet(batch.size());
       oldestUnflushedAt = 0;
+    }
+    // Only now that the batch is in the database: a failed batch is read again, and the intents must
+    // not see its records twice (a carried intent's end, then its copy, would leave the copy open).
+    for (Read r : records) {
+      switch (r.record()) {
+        case LedgerRecord.Begun(CallIntent intent) -> opened(r.seq(), new Open(intent, r.appendedAtMillis()));
+        case LedgerRecord.Abandoned(String id) -> closed(id);
+        case LedgerRecord.Ended(UsageEvent event) -> closed(event.id());
+      }
     }
     position = last[0];
     if (!interruptedResolved && position >= recoveredThrough) {
@@ -260,16 +281,23 @@ public final class Ledger implements AutoCloseable {
     return (int) read;
   }
 
-  private void opened(long seq, CallIntent intent) {
+  /** A record read from the log, applied to the open intents once its batch is in the database. */
+  private record Read(long seq, long appendedAtMillis, LedgerRecord record) {}
+
+  /** An intent in the log and when that copy of it was written (a carried copy is younger than its call). */
+  private record Open(CallIntent intent, long appendedAtMillis) {}
+
+  private void opened(long seq, Open open) {
+    CallIntent intent = open.intent();
     if (endedWhileCarried.remove(intent.id())) {
       return; // a carried copy of an intent whose call ended before the copy was read
     }
     Long previous = openById.put(intent.id(), seq);
-    if (previous != null && previous != seq) {
+    if (previous != null) {
       openBySeq.remove(previous);
       carried.remove(intent.id()); // this is the copy: from now on it pins the log
     }
-    openBySeq.put(seq, intent);
+    openBySeq.put(seq, open);
   }
 
   private void closed(String id) {
@@ -290,12 +318,14 @@ public final class Ledger implements AutoCloseable {
    * written through the log like any event so that they are flushed, and counted, once.
    */
   private void resolveInterrupted() {
-    List<CallIntent> unfinished = openBySeq.headMap(recoveredThrough, true).values().stream().toList();
-    for (CallIntent intent : unfinished) {
-      append(intent.interrupted()).join(); // fails only if the log failed: the flusher stops, nothing is lost
-      interrupted.incrementAndGet();
-    }
+    List<CallIntent> unfinished = openBySeq.headMap(recoveredThrough, true).values().stream().map(Open::intent)
+        .toList();
     if (!unfinished.isEmpty()) {
+      // All or none against the disk cap: when the log is full this is tried again at the next flush.
+      wal.appendAll(unfinished.stream().map(i -> LedgerCodec.encode(new LedgerRecord.Ended(i.interrupted())))
+          .toList()).join();
+      backlog.addAndGet(unfinished.size());
+      interrupted.addAndGet(unfinished.size());
       log.warn("usage ledger: {} call(s) were in flight when the gateway last stopped; billed as interrupted "
           + "(prompt tokens as counted at admission)", unfinished.size());
     }
@@ -305,33 +335,29 @@ public final class Ledger implements AutoCloseable {
   /** Writes long-running calls' intents again at the head of the log, so that the segments behind them can go. */
   private void carryForward() {
     long cutoff = clock.millis() - CARRY_AFTER.toMillis();
-    List<Map.Entry<Long, CallIntent>> old = new ArrayList<>();
-    for (Map.Entry<Long, CallIntent> e : openBySeq.entrySet()) {
-      if (e.getValue().createdAt() >= cutoff || !interruptedResolved && e.getKey() <= recoveredThrough) {
+    List<CallIntent> old = new ArrayList<>();
+    for (Map.Entry<Long, Open> e : openBySeq.entrySet()) {
+      // By the age of this copy, not of the call: a copy just written must not be carried again at the
+      // next pass (a call running past CARRY_AFTER would have its intent rewritten in a busy loop).
+      if (e.getValue().appendedAtMillis() >= cutoff || !interruptedResolved && e.getKey() <= recoveredThrough) {
         break;
       }
-      old.add(e);
+      old.add(e.getValue().intent());
     }
-    for (Map.Entry<Long, CallIntent> e : old) {
-      if (carried.contains(e.getValue().id())) {
+    for (CallIntent intent : old) {
+      if (carried.contains(intent.id())) {
         continue;
       }
-      try {
-        wal.append(LedgerCodec.encode(new LedgerRecord.Begun(e.getValue()))).join();
-      } catch (CompletionException | WalException full) {
-        // At the cap: the intent stays where it is (pinning its segment) until there is room again.
-        log.debug("usage ledger: cannot carry an intent forward now: {}", full.toString());
-        return;
-      }
-      carried.add(e.getValue().id());
+      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(intent))).join();
+      carried.add(intent.id());
     }
   }
 
   private void commit() {
     long upto = position;
-    for (Map.Entry<Long, CallIntent> open : openBySeq.entrySet()) {
+    for (Map.Entry<Long, Open> open : openBySeq.entrySet()) {
       // A carried intent's original may go: its copy is further on in the log, not read yet.
-      if (!carried.contains(open.getValue().id())) {
+      if (!carried.contains(open.getValue().intent().id())) {
         upto = Math.min(upto, open.getKey() - 1);
         break;
       }
@@ -407,6 +433,16 @@ public final class Ledger implements AutoCloseable {
   @Override
   public void close() {
     close(Duration.ofSeconds(30));
+  }
+
+  /** The log's committed position: every record up to it is in the database or needs nothing (tests). */
+  long committedSeq() {
+    return wal.committedSeq();
+  }
+
+  /** The log's last durable record (tests). */
+  long durableSeq() {
+    return wal.durableSeq();
   }
 
   /** Whether the flusher has read everything durable at least once since it last found nothing (tests). */
