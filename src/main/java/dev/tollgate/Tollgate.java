@@ -271,11 +271,16 @@ public final class Tollgate implements AutoCloseable {
     if (applied > 0) {
       log.info("applied {} database migration(s) to {}", applied, database.dialect());
     }
+    // Budgets load their spend from the ledger's aggregates: let the previous run's events in first.
+    ledger.start();
+    if (!ledger.awaitDrained(Duration.ofSeconds(30))) {
+      log.warn("usage ledger: the previous run's events are not all in the database yet ({} waiting); budgets "
+          + "start from what is", ledger.status().lagEvents());
+    }
     budgetStore.start();
     for (Budget budget : config.budgets().budgets()) {
       budgetStore.define(budget); // the file is the source of truth for the budgets it declares
     }
-    ledger.start();
     // Hourly, on a virtual thread: the timer stops with Vert.x at shutdown.
     vertx.setPeriodic(Duration.ofHours(1).toMillis(), id -> blocking.execute(housekeeping));
     // Every instance listens on the same address and Vert.x shares the socket among them. For a

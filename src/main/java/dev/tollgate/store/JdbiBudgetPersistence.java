@@ -7,8 +7,10 @@ import dev.tollgate.metering.budget.BudgetScope;
 import dev.tollgate.metering.budget.SpendRow;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
@@ -54,13 +56,54 @@ public final class JdbiBudgetPersistence implements BudgetPersistence {
 
   @Override
   public Optional<SpendRow> loadSpend(String budgetId, long periodStartMillis) {
-    return jdbi.withHandle(h -> h.createQuery("SELECT spent_micros, overrun_micros FROM budget_spend "
-            + "WHERE budget_id = :id AND period_start = :start")
+    return jdbi.withHandle(h -> {
+      Optional<SpendRow> stored = h.createQuery("SELECT spent_micros, overrun_micros FROM budget_spend "
+              + "WHERE budget_id = :id AND period_start = :start")
+          .bind("id", budgetId)
+          .bind("start", periodStartMillis)
+          .map((rs, ctx) -> new SpendRow(budgetId, periodStartMillis, rs.getLong("spent_micros"),
+              rs.getLong("overrun_micros")))
+          .findOne();
+      long ledger = ledgerSpend(h, budgetId, periodStartMillis);
+      if (stored.isPresent() && stored.get().spentMicros() >= ledger) {
+        return stored;
+      }
+      // The ledger holds more (counters lost in a crash, or spend from before the budget existed):
+      // the ledger is the system of record.
+      return ledger == 0 ? stored : Optional.of(new SpendRow(budgetId, periodStartMillis, ledger,
+          stored.map(SpendRow::overrunMicros).orElse(0L)));
+    });
+  }
+
+  /**
+   * What the usage ledger says the budget's entity spent since {@code periodStartMillis}, from the daily
+   * aggregates: windows start at UTC midnight, so whole days add up exactly.
+   */
+  private static long ledgerSpend(Handle h, String budgetId, long periodStartMillis) {
+    Optional<Map.Entry<String, String>> scope = h.createQuery("SELECT scope_kind, scope_id FROM budgets WHERE id = :id")
         .bind("id", budgetId)
-        .bind("start", periodStartMillis)
-        .map((rs, ctx) -> new SpendRow(budgetId, periodStartMillis, rs.getLong("spent_micros"),
-            rs.getLong("overrun_micros")))
-        .findOne());
+        .map((rs, ctx) -> Map.entry(rs.getString("scope_kind"), rs.getString("scope_id")))
+        .findOne();
+    if (scope.isEmpty()) {
+      return 0;
+    }
+    String where = switch (scope.get().getKey()) {
+      case "key" -> "key_id = :scope";
+      case "user" -> "user_id = :scope";
+      case "team" -> "team_id = :scope";
+      case "organization" -> "team_id IN (SELECT t.id FROM teams t WHERE t.org_id = :scope)";
+      default -> null;
+    };
+    if (where == null) {
+      return 0;
+    }
+    String day = java.time.Instant.ofEpochMilli(periodStartMillis).atZone(java.time.ZoneOffset.UTC).toLocalDate()
+        .toString();
+    return h.createQuery("SELECT COALESCE(SUM(cost_micros), 0) FROM usage_daily WHERE " + where + " AND day >= :day")
+        .bind("scope", scope.get().getValue())
+        .bind("day", day)
+        .mapTo(Long.class)
+        .one();
   }
 
   @Override

@@ -182,6 +182,22 @@ public final class Ledger implements AutoCloseable {
     return Math.max(0, openCalls.get()) + ending.get() + backlog.get();
   }
 
+  /**
+   * Waits (up to {@code timeout}) until the flusher has read the whole log once and every event in it is in
+   * the database: at start, the previous run's usage, interrupted calls included. False on timeout (the
+   * database is down, or the backlog is large).
+   */
+  public boolean awaitDrained(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!(caughtUp && backlog.get() <= 0 && ending.get() == 0)) {
+      if (System.nanoTime() > deadline || !flusher.isAlive()) {
+        return false;
+      }
+      LockSupport.parkNanos(5_000_000);
+    }
+    return true;
+  }
+
   /** Where the ledger stands, for health and metrics. */
   public LedgerStatus status() {
     // Briefly negative when the flusher reads an event before its writer has counted it.
