@@ -45,10 +45,7 @@ public final class AuditCommand implements Runnable {
       try {
         config = options.load();
       } catch (ConfigException e) {
-        err.println("tollgate: invalid configuration:");
-        e.problems().forEach(p -> err.println("  " + p));
-        err.flush();
-        return Main.EXIT_CONFIG;
+        return Main.configError(spec, e);
       }
       AuditVerifier.Result result;
       try (Database db = Database.open(config.database(), null)) {
@@ -59,7 +56,7 @@ public final class AuditCommand implements Runnable {
         }
         result = new AuditVerifier(db.jdbi()).verify();
       } catch (RuntimeException e) {
-        err.println("tollgate: cannot read the audit log: " + describe(e));
+        err.println("tollgate: cannot read the audit log: " + Main.describe(e));
         err.flush();
         return Main.EXIT_CONFIG;
       }
@@ -78,16 +75,6 @@ public final class AuditCommand implements Runnable {
           yield EXIT_BROKEN;
         }
       };
-    }
-
-    private static String describe(Throwable e) {
-      StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-        if (c.getMessage() != null) {
-          sb.append(": ").append(c.getMessage());
-        }
-      }
-      return sb.toString();
     }
   }
 }

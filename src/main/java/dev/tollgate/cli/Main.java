@@ -154,7 +154,8 @@ public final class Main implements Runnable {
     }
   }
 
-  private static int configError(CommandLine.Model.CommandSpec spec, ConfigException e) {
+  /** Prints every problem of an invalid configuration; the exit code for it. */
+  static int configError(CommandLine.Model.CommandSpec spec, ConfigException e) {
     PrintWriter err = spec.commandLine().getErr();
     err.println("tollgate: invalid configuration:");
     e.problems().forEach(p -> err.println("  " + p));
@@ -162,7 +163,8 @@ public final class Main implements Runnable {
     return EXIT_CONFIG;
   }
 
-  private static String describe(Throwable e) {
+  /** A failure with its causes' messages, for one line of the command's error output. */
+  static String describe(Throwable e) {
     StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
       if (c.getMessage() != null) {

@@ -62,10 +62,7 @@ public final class UsageCommand implements Runnable {
       try {
         config = options.load();
       } catch (ConfigException e) {
-        err.println("tollgate: invalid configuration:");
-        e.problems().forEach(p -> err.println("  " + p));
-        err.flush();
-        return Main.EXIT_CONFIG;
+        return Main.configError(spec, e);
       }
       JdbiUsageStore.Rebuilt rebuilt;
       try (Database db = Database.open(config.database(), null)) {
@@ -76,7 +73,7 @@ public final class UsageCommand implements Runnable {
         }
         rebuilt = new JdbiUsageStore(db.jdbi()).rebuildDaily(Optional.ofNullable(from), Optional.ofNullable(to));
       } catch (RuntimeException e) {
-        err.println("tollgate: cannot rebuild the usage aggregates: " + describe(e));
+        err.println("tollgate: cannot rebuild the usage aggregates: " + Main.describe(e));
         err.flush();
         return Main.EXIT_CONFIG;
       }
@@ -86,16 +83,6 @@ public final class UsageCommand implements Runnable {
           + rebuilt.rows() + " row(s), replacing " + rebuilt.removedRows() + " row(s)");
       out.flush();
       return 0;
-    }
-
-    private static String describe(Throwable e) {
-      StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-        if (c.getMessage() != null) {
-          sb.append(": ").append(c.getMessage());
-        }
-      }
-      return sb.toString();
     }
   }
 
