@@ -189,8 +189,7 @@ public final class Tollgate implements AutoCloseable {
     AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit,
         new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
             new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
-            name -> config.provider(name).isPresent(), json)), budgetStore, config.budgets().budgets().stream().map(Budget::id).collect(Collectors.toUnmodifiableSet()), ids, json,
-        clock);
+            name -> config.provider(name).isPresent(), json)), budgetStore, () -> declaredBudgets(running), ids, json, clock);
     JdbiPendingLoginStore pendingLogins = new JdbiPendingLoginStore(database.jdbi());
     Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings, pendingLogins,
         blocking, clock, random));
@@ -330,6 +329,13 @@ public final class Tollgate implements AutoCloseable {
     for (Budget budget : next.budgets().budgets()) {
       budgetStore.define(budget);
     }
+    // A budget the file no longer declares is gone (its spend stays in the ledger).
+    Set<String> kept = declaredBudgets(next);
+    for (String id : declaredBudgets(previous)) {
+      if (!kept.contains(id)) {
+        budgetStore.remove(id);
+      }
+    }
     pricing.set(Pricing.of(next.models()));
     running = next;
     List<String> restart = new ArrayList<>();
@@ -347,6 +353,10 @@ public final class Tollgate implements AutoCloseable {
     check(restart, "secrets", previous.secrets(), next.secrets());
     check(restart, "audit", previous.audit(), next.audit());
     return restart;
+  }
+
+  private static Set<String> declaredBudgets(TollgateConfig config) {
+    return config.budgets().budgets().stream().map(Budget::id).collect(Collectors.toUnmodifiableSet());
   }
 
   private static List<ModelConfig> routingOf(List<ModelConfig> models) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The admin REST API under {@code /admin/v1}: organisations, teams, members, users, keys, usage,
@@ -29,11 +30,11 @@ public final class AdminApi {
   /**
    * @param budgets the budget store the data plane reserves against: the API defines budgets in it and
    *     reads their live status from it
-   * @param configuredBudgets the ids of the budgets declared in the configuration file, read-only here
+   * @param configuredBudgets the ids of the budgets the configuration file declares now, read-only here
    */
   public AdminApi(Directory directory, KeyService keys, JdbiUsageStore usage, ModelCatalog catalog, Policy policy,
       AdminAudit audit, AuditQuery auditQuery, LocalAccounts local, Sessions sessions,
-      Optional<ProviderSecretsApi> secrets, LocalBudgetStore budgets, Set<String> configuredBudgets, IdGenerator ids,
+      Optional<ProviderSecretsApi> secrets, LocalBudgetStore budgets, Supplier<Set<String>> configuredBudgets, IdGenerator ids,
       ObjectMapper json, Clock clock) {
     Guard guard = new Guard(policy);
     Views views = new Views(json, clock);

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -41,18 +42,18 @@ final class BudgetsApi {
   private static final String CONFIG_PATH = "budgets.limits";
 
   private final LocalBudgetStore budgets;
-  private final Set<String> configured;
+  private final Supplier<Set<String>> configured;
   private final Directory directory;
   private final KeyService keys;
   private final Guard guard;
   private final AdminAudit audit;
   private final ObjectMapper json;
 
-  /** @param configured the ids of the budgets declared in the configuration file */
-  BudgetsApi(LocalBudgetStore budgets, Set<String> configured, Directory directory, KeyService keys, Guard guard,
+  /** @param configured the ids of the budgets declared in the configuration file (as reloaded) */
+  BudgetsApi(LocalBudgetStore budgets, Supplier<Set<String>> configured, Directory directory, KeyService keys, Guard guard,
       AdminAudit audit, ObjectMapper json) {
     this.budgets = budgets;
-    this.configured = Set.copyOf(configured);
+    this.configured = configured;
     this.directory = directory;
     this.keys = keys;
     this.guard = guard;
@@ -176,7 +177,7 @@ final class BudgetsApi {
   }
 
   private void refuseConfigured(String id) {
-    if (configured.contains(id)) {
+    if (configured.get().contains(id)) {
       throw ApiError.conflict("budget '" + id + "' is declared in the configuration file (" + CONFIG_PATH
           + "); change it there").exception();
     }
@@ -278,7 +279,7 @@ final class BudgetsApi {
         .put("period", b.period().wireName());
     ArrayNode thresholds = o.putArray("thresholds");
     b.thresholdsPercent().forEach(thresholds::add);
-    return o.put("managed_by", configured.contains(b.id()) ? "config" : "api");
+    return o.put("managed_by", configured.get().contains(b.id()) ? "config" : "api");
   }
 
   /** The budget and its current window. */

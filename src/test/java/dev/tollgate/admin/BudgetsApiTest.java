@@ -114,7 +114,7 @@ class BudgetsApiTest {
       budgets.start();
       Guard guard = new Guard(new Policy());
       AdminAudit audit = new ChainedAudit(new AuditLog(db, AuditConfig.defaults(), ids, clock));
-      List<AdminRoute> routes = new BudgetsApi(budgets, configured, directory, keys, guard, audit, json).routes();
+      List<AdminRoute> routes = new BudgetsApi(budgets, () -> configured, directory, keys, guard, audit, json).routes();
       AdminRoutes admin = new AdminRoutes(routes, new AdminAuthenticator(new Authenticator(new Secret(MASTER), cache,
           clock), keyStore, directory, sessions), new Async(blocking), json);
       Router router = Router.router(vertx);

@@ -166,6 +166,14 @@ class BudgetsGatewayTest {
             limits: [ { id: reloadable, scope: team, scope_id: default, amount_usd: "0.002", period: daily } ]
           """);
       assertThat(gateway.post(CHAT, key, body).statusCode()).isEqualTo(200);
+      gateway.awaitUsageSettled();
+      assertThat(gateway.post(CHAT, key, body).statusCode()).isEqualTo(429);
+      // Taken out of the file: gone at the next reload, through the admin API too.
+      gateway.reconfigure("");
+      assertThat(gateway.tollgate().budgets().status(new BudgetRef("reloadable"))).isEmpty();
+      assertThat(gateway.post(CHAT, key, body).statusCode()).isEqualTo(200);
+      assertThat(gateway.request("GET", "/admin/v1/budgets/reloadable", TestGateway.MASTER_KEY).statusCode())
+          .isEqualTo(404);
     }
   }
 
