@@ -19,6 +19,7 @@
 #   COMMIT_SWEEP     commit intervals (ms) for the paced WAL-alone sweep ["0 1 2 5"]
 #   DBS              databases ["sqlite postgresql"]
 #   FLUSH_BATCH      ledger.flush_batch [1000]
+#   DRAIN_MAX        seconds to wait after the load for the database to catch up; the rest stays in the log [120; quick 30]
 #   JAVA_HOME        JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
 
@@ -47,6 +48,7 @@ COMMIT_INTERVAL_MS="${COMMIT_INTERVAL_MS:-2}"
 COMMIT_SWEEP="${COMMIT_SWEEP:-0 1 2 5}"
 DBS="${DBS:-sqlite postgresql}"
 FLUSH_BATCH="${FLUSH_BATCH:-1000}"
+DRAIN_MAX="${DRAIN_MAX:-$([ "$QUICK" = 1 ] && echo 30 || echo 120)}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 
 log() { printf '[ledger %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -103,9 +105,9 @@ for ci in $COMMIT_SWEEP; do
 done
 for db in $DBS; do
   run "$db-paced" --mode ledger --db "$db" --rate "$RATE" --seconds "$SECONDS_PACED" \
-    --commit-interval-ms "$COMMIT_INTERVAL_MS" --flush-batch "$FLUSH_BATCH"
+    --commit-interval-ms "$COMMIT_INTERVAL_MS" --flush-batch "$FLUSH_BATCH" --drain-max-s "$DRAIN_MAX"
   run "$db-max" --mode ledger --db "$db" --rate 0 --concurrency "$CONCURRENCY" --seconds "$SECONDS_MAX" \
-    --commit-interval-ms "$COMMIT_INTERVAL_MS" --flush-batch "$FLUSH_BATCH"
+    --commit-interval-ms "$COMMIT_INTERVAL_MS" --flush-batch "$FLUSH_BATCH" --drain-max-s "$DRAIN_MAX"
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 rm -rf "$OUT/ledger-run"
@@ -127,15 +129,16 @@ rm -rf "$OUT/ledger-run"
   echo
   echo "## Ledger into the database"
   echo
-  echo "| Database | Load | calls/s | events/s into the DB (load window) | batch mean / max (events) | insert ms mean / max | lag events p50 / p99 / max | lag s p50 / p99 / max | WAL disk max MB | intent wait p50 / p99 / max ms | drain after load | CPU µs/call (cores; other) | rows = calls |"
+  echo "| Database | Load | calls/s | events/s into the DB (load window) | batch mean / max (events) | insert ms mean / max | lag events p50 / p99 / max | lag s p50 / p99 / max | WAL disk max MB | intent wait p50 / p99 / max ms | drain after load | CPU µs/call (cores; other) | rows + left in the log = calls ended |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|"
   for db in $DBS; do
     for k in paced max; do
       n="$db-$k"
       load="$([ "$k" = paced ] && echo "paced $RATE/s" || echo "flat out, $CONCURRENCY in flight")"
       drain="$(field "$n" lag_at_end_events) events in $(field "$n" drain_s) s"
+      [ "$(field "$n" drained)" = true ] || drain="**not drained** after $(field "$n" drain_s) s of $(field "$n" lag_at_end_events) events"
       [ "$(field "$n" drain_events_per_s)" = n/a ] || drain="$drain ($(field "$n" drain_events_per_s)/s)"
-      echo "| $db | $load | $(field "$n" calls_per_s) | $(field "$n" db_events_per_s) | $(field "$n" batch_mean) / $(field "$n" batch_max) | $(field "$n" insert_ms_mean) / $(field "$n" insert_ms_max) | $(field "$n" lag_events_p50) / $(field "$n" lag_events_p99) / $(field "$n" lag_events_max) | $(field "$n" lag_s_p50) / $(field "$n" lag_s_p99) / $(field "$n" lag_s_max) | $(field "$n" wal_disk_mb_max) | $(field "$n" intent_p50_ms) / $(field "$n" intent_p99_ms) / $(field "$n" intent_max_ms) | $drain | $(field "$n" cpu_us_per_call) ($(field "$n" cpu_cores_busy); $(field "$n" cpu_other_cores)) | $(field "$n" rows) = $(field "$n" ended): $(field "$n" rows_ok) |"
+      echo "| $db | $load | $(field "$n" calls_per_s) | $(field "$n" db_events_per_s) | $(field "$n" batch_mean) / $(field "$n" batch_max) | $(field "$n" insert_ms_mean) / $(field "$n" insert_ms_max) | $(field "$n" lag_events_p50) / $(field "$n" lag_events_p99) / $(field "$n" lag_events_max) | $(field "$n" lag_s_p50) / $(field "$n" lag_s_p99) / $(field "$n" lag_s_max) | $(field "$n" wal_disk_mb_max) | $(field "$n" intent_p50_ms) / $(field "$n" intent_p99_ms) / $(field "$n" intent_max_ms) | $drain | $(field "$n" cpu_us_per_call) ($(field "$n" cpu_cores_busy); $(field "$n" cpu_other_cores)) | $(field "$n" rows) + $(field "$n" left_in_log) left in the log = $(field "$n" ended): $(field "$n" rows_ok) |"
     done
   done
   echo
