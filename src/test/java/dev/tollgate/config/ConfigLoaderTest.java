@@ -241,7 +241,7 @@ class ConfigLoaderTest {
         argumentSet("WAL cap below two segments", VALID + "ledger: { wal: { segment_size: 64MB, max_disk: 100MB } }\n",
             List.of("ledger.wal.max_disk: 104857600 (expected: >= 2 x segment_size = 134217728)")),
         argumentSet("limit below one", VALID + "limits: { defaults: { key: { rpm: 0 } } }\n",
-            List.of("limits.defaults.key.rpm: must be between 1 and 1000000000000 (is 0)")),
+            List.of("limits.defaults.key.rpm: must be between 1 and 10000000000 (is 0)")),
         argumentSet("unknown limit", VALID + "limits: { keys: { k1: { rps: 3 } } }\n",
             List.of("limits.keys.k1.rps: unknown field (known: max_concurrent, rpm, tpm)")),
         argumentSet("budget with a bad amount and period", VALID

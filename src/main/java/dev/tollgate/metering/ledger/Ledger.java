@@ -155,9 +155,12 @@ public final class Ledger implements AutoCloseable {
         throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
       }
       // Backlog up before ending down: unsettled() never reads zero while the event is only in the log.
-      backlog.incrementAndGet();
+      long waiting = backlog.incrementAndGet();
       ending.decrementAndGet();
-      LockSupport.unpark(flusher);
+      // Woken for a full batch only: a wake-up per event made batches of a dozen, each a transaction.
+      if (waiting == config.flushBatch()) {
+        LockSupport.unpark(flusher);
+      }
       return null;
     });
   }
@@ -292,7 +295,10 @@ public final class Ledger implements AutoCloseable {
     if (!interruptedResolved && position >= recoveredThrough) {
       resolveInterrupted();
     }
-    carryForward();
+    if (read < config.flushBatch()) {
+      // Only at the end of the log: behind it, an old intent's end is usually just ahead, unread.
+      carryForward();
+    }
     commit();
     return (int) read;
   }
@@ -360,13 +366,13 @@ public final class Ledger implements AutoCloseable {
       }
       old.add(e.getValue().intent());
     }
-    for (CallIntent intent : old) {
-      if (carried.contains(intent.id())) {
-        continue;
-      }
-      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(intent))).join();
-      carried.add(intent.id());
+    List<CallIntent> copies = old.stream().filter(intent -> !carried.contains(intent.id())).toList();
+    if (copies.isEmpty()) {
+      return;
     }
+    // One append (one fsync) for all of them.
+    wal.appendAll(copies.stream().map(intent -> LedgerCodec.encode(new LedgerRecord.Begun(intent))).toList()).join();
+    copies.forEach(intent -> carried.add(intent.id()));
   }
 
   private void commit() {

@@ -11,7 +11,8 @@ import java.util.List;
  * the database.
  *
  * @param wal {@code ledger.wal}: the local log every usage event is forced to before it counts
- * @param flushBatch {@code ledger.flush_batch}: most events per database transaction
+ * @param flushBatch {@code ledger.flush_batch}: most log records read for one database transaction (a call
+ *     is two: its intent and its event)
  * @param flushInterval {@code ledger.flush_interval}: longest an event waits in the log before the
  *     flusher looks for it (it moves on at once when a batch is full)
  */

@@ -20,9 +20,10 @@ public record LimitSpec(OptionalLong rpm, OptionalLong tpm, OptionalInt maxConcu
 
   /**
    * The largest rpm or tpm accepted: far above any real quota (OpenAI's largest tier is 150M tpm),
-   * and small enough that Bucket4j's refill arithmetic (tokens x nanoseconds) cannot overflow.
+   * and below Bucket4j's ceiling of one token per nanosecond of refill (6e10 a minute), which it
+   * refuses at the first request rather than at configuration.
    */
-  public static final long MAX_RATE = 1_000_000_000_000L;
+  public static final long MAX_RATE = 10_000_000_000L;
 
   public LimitSpec {
     Objects.requireNonNull(rpm, "rpm");

@@ -21,13 +21,13 @@ class LimitsConfigTest {
   static Stream<Arguments> invalid() {
     return Stream.of(
         Arguments.of(Map.of(ScopeKind.KEY, rpm(0)), Map.of(), 1,
-            "limits.defaults.key.rpm: 0 (expected: 1 to 1000000000000; leave it out for no limit)"),
+            "limits.defaults.key.rpm: 0 (expected: 1 to 10000000000; leave it out for no limit)"),
         Arguments.of(Map.of(ScopeKind.TEAM, tpm(-5)), Map.of(), 1,
-            "limits.defaults.team.tpm: -5 (expected: 1 to 1000000000000; leave it out for no limit)"),
+            "limits.defaults.team.tpm: -5 (expected: 1 to 10000000000; leave it out for no limit)"),
         Arguments.of(Map.of(ScopeKind.USER, concurrent(0)), Map.of(), 1,
             "limits.defaults.user.max_concurrent: 0 (expected: >= 1; leave it out for no limit)"),
         Arguments.of(Map.of(), Map.of("k-1", tpm(LimitSpec.MAX_RATE + 1)), 1,
-            "limits.keys.k-1.tpm: 1000000000001 (expected: 1 to 1000000000000; leave it out for no limit)"),
+            "limits.keys.k-1.tpm: 10000000001 (expected: 1 to 10000000000; leave it out for no limit)"),
         Arguments.of(Map.of(), Map.of(" ", rpm(5)), 1,
             "limits.keys: ' ' (expected: a key id, not blank)"),
         Arguments.of(Map.of(), Map.of(), 0, "limits.max_tracked_scopes: 0 (expected: >= 1)"));

@@ -52,6 +52,14 @@ class RateLimiterTest {
   }
 
   @Test
+  void theLargestRatesTheConfigurationAcceptsWork() {
+    // Bucket4j refuses more than a token per nanosecond at the first request, not at configuration.
+    LimitSpec max = LimitSpec.NONE.withRpm(LimitSpec.MAX_RATE).withTpm(LimitSpec.MAX_RATE);
+    RateLimiter limiter = new RateLimiter(LimitsConfig.ofDefaults(Map.of(ScopeKind.KEY, max)), clock);
+    assertThat(limiter.admit(KEY_A, LimitSpec.MAX_RATE)).isInstanceOf(Admission.Admitted.class);
+  }
+
+  @Test
   void aFullMinuteRefillsTheWholeBucketAndNoMore() {
     RateLimiter limiter = new RateLimiter(keyDefault(rpm(60)), clock);
     drain(limiter, KEY_A, 0);
