@@ -148,7 +148,8 @@ public final class Tollgate implements AutoCloseable {
         () -> ledger.status().lagEvents());
     metrics.gauge("tollgate.ledger.lag.seconds", "Age of the oldest usage event not yet in the database",
         () -> ledger.status().lagAge().toMillis() / 1000.0);
-    metrics.gauge("tollgate.ledger.disk.bytes", "Bytes of the usage ledger's local log", () -> ledger.status().diskBytes());
+    metrics.gauge("tollgate.ledger.disk.bytes", "Bytes of the usage ledger's local log",
+        () -> ledger.status().diskBytes());
     metrics.gauge("tollgate.ledger.flushed", "Usage events written to the database since start",
         () -> ledger.status().flushed());
     this.limiter = new RateLimiter(config.limits(), clock);
@@ -189,7 +190,8 @@ public final class Tollgate implements AutoCloseable {
     AdminApi admin = new AdminApi(directory, keyService, usageStore, catalog, policy, audit,
         new AuditQuery(database.jdbi()), localAccounts, sessions, cipher.map(c -> new ProviderSecretsApi(
             new ProviderSecrets(new ProviderSecretStore(database.jdbi()), c, clock),
-            name -> config.provider(name).isPresent(), json)), budgetStore, () -> declaredBudgets(running), ids, json, clock);
+            name -> config.provider(name).isPresent(), json)), budgetStore, () -> declaredBudgets(running), ids, json,
+        clock);
     JdbiPendingLoginStore pendingLogins = new JdbiPendingLoginStore(database.jdbi());
     Optional<OidcSignIn> oidc = config.auth().oidc().map(settings -> new OidcSignIn(settings, pendingLogins,
         blocking, clock, random));
@@ -225,7 +227,7 @@ public final class Tollgate implements AutoCloseable {
   private final AuditLog auditLog;
   private final SignInHousekeeping housekeeping;
 
-  /** Migrates the database, starts the usage writer and the servers; returns once listening. */
+  /** Migrates the database, starts the usage ledger, the budgets and the servers; returns once listening. */
   public static Tollgate start(TollgateConfig config) {
     return start(config, new VertxOptions(), Clock.systemUTC());
   }

@@ -63,7 +63,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The proxy pipeline for one OpenAI endpoint, as a flat chain of stages on the request's event loop:
- * authenticate, decode, resolve the model, admit (reserve a usage slot), route, call, relay, settle.
+ * authenticate, decode, resolve the model, admit (ledger room, rate limits, budget hold), route, call, relay, settle.
  * Nothing here blocks; each stage either returns its result or fails with a {@link GatewayException}
  * that the edge turns into an OpenAI-shaped error.
  */
