@@ -91,12 +91,21 @@ public final class Main implements Runnable {
         gateway.close();
         stopped.countDown();
       };
-      // SIGTERM and SIGINT: drain, flush usage, then exit 0 (a shutdown hook alone would exit 143).
+      // SIGTERM and SIGINT: drain, flush usage, then exit 0 (a shutdown hook alone would exit 143). A second
+      // signal while draining (an impatient Ctrl-C, a supervisor that signals the whole process group) must
+      // not exit before the first stop is done.
+      java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
       for (String signal : new String[] {"TERM", "INT"}) {
-        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> Thread.ofPlatform().start(() -> {
-          stop.run();
-          System.exit(0);
-        }));
+        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+          if (!stopping.compareAndSet(false, true)) {
+            spec.commandLine().getErr().println("tollgate: already stopping; waiting for the drain to finish");
+            return;
+          }
+          Thread.ofPlatform().start(() -> {
+            stop.run();
+            System.exit(0);
+          });
+        });
       }
       Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stop));
       try {

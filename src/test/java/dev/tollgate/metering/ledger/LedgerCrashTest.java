@@ -95,9 +95,29 @@ class LedgerCrashTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
             .until(() -> ledgerHealth(base).path("lag_events").asLong(-1) == 0);
-        last.destroy(); // SIGTERM: a clean stop
+        // A clean stop with a slow call in flight, and a second SIGTERM while it drains (an impatient
+        // supervisor): the drain still lets the call finish and writes its usage before the process exits.
+        upstream.enqueue(FakeUpstream.delayed(Duration.ofMillis(1500),
+            FakeUpstream.json(200, FakeUpstream.chatCompletion("last words", 3, 2))));
+        int before = upstream.received().size();
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> slow =
+            java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + TestGateway.MASTER_KEY).header("Content-Type", "application/json")
+                .header("x-request-id", "the-last-call")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"bye\"}]}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> upstream.received().size() > before);
+        Path log = dir.resolve("gateway-" + ROUNDS + ".log");
+        last.destroy(); // SIGTERM
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(log).contains("shutting down"));
+        last.destroy(); // SIGTERM again, while the slow call holds the drain
         assertThat(last.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(last.exitValue()).isZero();
+        assertThat(slow.join().statusCode()).isEqualTo(200);
+        assertThat(Files.readString(log)).contains("already stopping").contains("stopped in");
+        outcomes.add(new GatewayLoad.Outcome("the-last-call", false, 200));
       } finally {
         last.destroyForcibly();
       }
