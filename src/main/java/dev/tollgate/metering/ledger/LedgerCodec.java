@@ -1,13 +1,10 @@
 package dev.tollgate.metering.ledger;
 
 import dev.tollgate.metering.UsageEvent;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The ledger's records as bytes: a format version, a kind, then the fields in a fixed order (strings as
@@ -24,66 +21,130 @@ final class LedgerCodec {
   private LedgerCodec() {}
 
   static byte[] encode(LedgerRecord record) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(384);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
-      switch (record) {
-        case LedgerRecord.Begun(CallIntent i) -> {
-          out.writeByte(BEGUN);
-          str(out, i.id());
-          str(out, i.requestId());
-          str(out, i.keyId());
-          str(out, i.teamId());
-          str(out, i.userId());
-          str(out, i.endpoint());
-          str(out, i.model());
-          str(out, i.deployment());
-          str(out, i.provider());
-          str(out, i.upstreamModel());
-          out.writeBoolean(i.streamed());
-          out.writeLong(i.promptTokens());
-          out.writeLong(i.promptCostMicros());
-          out.writeLong(i.createdAt());
-          out.writeInt(i.attempt());
-          str(out, i.route());
-        }
-        case LedgerRecord.Abandoned(String id) -> {
-          out.writeByte(ABANDONED);
-          str(out, id);
-        }
-        case LedgerRecord.Ended(UsageEvent e) -> {
-          out.writeByte(ENDED);
-          str(out, e.id());
-          str(out, e.requestId());
-          str(out, e.keyId());
-          str(out, e.endpoint());
-          str(out, e.model());
-          str(out, e.deployment());
-          str(out, e.provider());
-          str(out, e.upstreamModel());
-          out.writeLong(e.inputTokens());
-          out.writeLong(e.outputTokens());
-          out.writeLong(e.cachedTokens());
-          out.writeLong(e.reasoningTokens());
-          out.writeBoolean(e.estimated());
-          out.writeLong(e.costMicros());
-          str(out, e.status());
-          out.writeInt(e.httpStatus());
-          out.writeLong(e.latencyMs());
-          out.writeLong(e.ttftMs());
-          out.writeBoolean(e.streamed());
-          str(out, e.error());
-          out.writeLong(e.createdAt());
-          out.writeInt(e.attempt());
-          str(out, e.route());
-          str(out, e.teamId());
-          str(out, e.userId());
-        }
+    Writer out = new Writer();
+    out.put(VERSION);
+    switch (record) {
+      case LedgerRecord.Begun(CallIntent i) -> {
+        out.put(BEGUN);
+        out.str(i.id());
+        out.str(i.requestId());
+        out.str(i.keyId());
+        out.str(i.teamId());
+        out.str(i.userId());
+        out.str(i.endpoint());
+        out.str(i.model());
+        out.str(i.deployment());
+        out.str(i.provider());
+        out.str(i.upstreamModel());
+        out.bool(i.streamed());
+        out.putLong(i.promptTokens());
+        out.putLong(i.promptCostMicros());
+        out.putLong(i.createdAt());
+        out.putInt(i.attempt());
+        out.str(i.route());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // a byte array does not fail
+      case LedgerRecord.Abandoned(String id) -> {
+        out.put(ABANDONED);
+        out.str(id);
+      }
+      case LedgerRecord.Ended(UsageEvent e) -> {
+        out.put(ENDED);
+        out.str(e.id());
+        out.str(e.requestId());
+        out.str(e.keyId());
+        out.str(e.endpoint());
+        out.str(e.model());
+        out.str(e.deployment());
+        out.str(e.provider());
+        out.str(e.upstreamModel());
+        out.putLong(e.inputTokens());
+        out.putLong(e.outputTokens());
+        out.putLong(e.cachedTokens());
+        out.putLong(e.reasoningTokens());
+        out.bool(e.estimated());
+        out.putLong(e.costMicros());
+        out.str(e.status());
+        out.putInt(e.httpStatus());
+        out.putLong(e.latencyMs());
+        out.putLong(e.ttftMs());
+        out.bool(e.streamed());
+        out.str(e.error());
+        out.putLong(e.createdAt());
+        out.putInt(e.attempt());
+        out.str(e.route());
+        out.str(e.teamId());
+        out.str(e.userId());
+      }
     }
-    return bytes.toByteArray();
+    return out.bytes();
+  }
+
+  /**
+   * Big-endian fields into one growing array (the layout DataOutputStream wrote, without its stream
+   * layers: records are encoded on the event loop, two per call). Strings are length-prefixed UTF-8, -1 for
+   * null; ids and model names are ASCII and are copied without an intermediate array.
+   */
+  private static final class Writer {
+    private byte[] buf = new byte[512];
+    private int pos;
+
+    private void ensure(int more) {
+      if (pos + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+      }
+    }
+
+    void put(byte b) {
+      ensure(1);
+      buf[pos++] = b;
+    }
+
+    void bool(boolean b) {
+      put((byte) (b ? 1 : 0));
+    }
+
+    void putInt(int v) {
+      ensure(4);
+      for (int shift = 24; shift >= 0; shift -= 8) {
+        buf[pos++] = (byte) (v >>> shift);
+      }
+    }
+
+    void putLong(long v) {
+      ensure(8);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        buf[pos++] = (byte) (v >>> shift);
+      }
+    }
+
+    void str(String s) {
+      if (s == null) {
+        putInt(-1);
+        return;
+      }
+      int n = s.length();
+      boolean ascii = true;
+      for (int k = 0; k < n && ascii; k++) {
+        ascii = s.charAt(k) < 0x80;
+      }
+      if (ascii) {
+        putInt(n);
+        ensure(n);
+        for (int k = 0; k < n; k++) {
+          buf[pos++] = (byte) s.charAt(k);
+        }
+        return;
+      }
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      putInt(utf8.length);
+      ensure(utf8.length);
+      System.arraycopy(utf8, 0, buf, pos, utf8.length);
+      pos += utf8.length;
+    }
+
+    byte[] bytes() {
+      return Arrays.copyOf(buf, pos);
+    }
   }
 
   /** The record in {@code payload}; an {@link IllegalArgumentException} names what is wrong with it. */
@@ -118,17 +179,6 @@ final class LedgerCodec {
 
   private static boolean bool(ByteBuffer in) {
     return in.get() != 0;
-  }
-
-  /** Length-prefixed UTF-8, -1 for null (writeUTF stops at 64 KiB, and an upstream error message may not). */
-  private static void str(DataOutputStream out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(utf8.length);
-    out.write(utf8);
   }
 
   private static String str(ByteBuffer in) {
