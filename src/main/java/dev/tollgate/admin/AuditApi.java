@@ -13,8 +13,6 @@ import dev.tollgate.audit.AuditJson;
 import dev.tollgate.audit.AuditPage;
 import dev.tollgate.audit.AuditQuery;
 import dev.tollgate.server.ApiError;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class AuditApi {
   private static final Logger log = LoggerFactory.getLogger(AuditApi.class);
-  private static final int CHUNK_BYTES = 64 * 1024;
 
   private final AuditQuery query;
   private final Guard guard;
@@ -85,29 +82,8 @@ final class AuditApi {
 
   private Object export(AdminCall call) {
     AuditFilter filter = filter(call);
-    HttpServerResponse response = call.context().response();
-    response.setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, "application/x-ndjson")
-        .putHeader("Content-Disposition", "attachment; filename=\"audit.jsonl\"");
-    try {
-      StringBuilder chunk = new StringBuilder(CHUNK_BYTES + 1024);
-      query.export(filter, entry -> {
-        chunk.append(AuditJson.line(entry));
-        if (chunk.charAt(chunk.length() - 1) != '\n') {
-          chunk.append('\n');
-        }
-        if (chunk.length() >= CHUNK_BYTES) {
-          response.write(chunk.toString()).toCompletionStage().toCompletableFuture().join();
-          chunk.setLength(0);
-        }
-      });
-      response.end(chunk.toString()).toCompletionStage().toCompletableFuture().join();
-    } catch (RuntimeException e) {
-      if (!response.headWritten()) {
-        throw e;
-      }
-      log.atError().setCause(e).addKeyValue("request_id", call.requestId()).log("audit export failed mid-stream");
-      response.reset();
-    }
+    Download.send(call, "application/x-ndjson", "audit.jsonl",
+        sink -> query.export(filter, entry -> sink.accept(AuditJson.line(entry))));
     return null;
   }
 

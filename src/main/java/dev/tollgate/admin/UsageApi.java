@@ -11,8 +11,6 @@ import dev.tollgate.server.ApiError;
 import dev.tollgate.store.JdbiUsageStore;
 import dev.tollgate.store.UsageGroup;
 import dev.tollgate.store.UsageTotals;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -22,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /admin/v1/usage}: totals per day, model, key, team or user from the daily aggregates; and
@@ -31,8 +27,6 @@ import org.slf4j.LoggerFactory;
  * are limited to what the caller's role may see (their organisation, their teams, or their own calls).
  */
 final class UsageApi {
-  private static final Logger log = LoggerFactory.getLogger(UsageApi.class);
-  private static final int EXPORT_CHUNK_BYTES = 64 * 1024;
   /** Rows a report may have: a year of days x keys x models is well past what a page should carry. */
   static final int MAX_REPORT_ROWS = 10_000;
   /** Days a report covers when {@code from} is not given, ending with {@code to}. */
@@ -158,31 +152,14 @@ final class UsageApi {
     JdbiUsageStore.ExportQuery query = new JdbiUsageStore.ExportQuery(from, to,
         guard.scope(call, Action.USAGE_READ), call.query("key_id"), call.query("team_id"),
         call.query("user_id"), call.query("model"));
-    HttpServerResponse response = call.context().response();
-    response.setChunked(true)
-        .putHeader(HttpHeaders.CONTENT_TYPE, format.equals("csv") ? "text/csv; charset=utf-8" : "application/x-ndjson")
-        .putHeader("Content-Disposition", "attachment; filename=\"usage." + format + "\"");
     UsageWriter writer = format.equals("csv") ? new CsvUsageWriter() : new JsonlUsageWriter(json);
-    try {
-      StringBuilder chunk = new StringBuilder(EXPORT_CHUNK_BYTES + 1024);
-      chunk.append(writer.header());
-      usage.export(query, event -> {
-        chunk.append(writer.line(event));
-        if (chunk.length() >= EXPORT_CHUNK_BYTES) {
-          // Waiting for each write keeps memory flat however large the export is.
-          response.write(chunk.toString()).toCompletionStage().toCompletableFuture().join();
-          chunk.setLength(0);
-        }
-      });
-      response.end(chunk.toString()).toCompletionStage().toCompletableFuture().join();
-    } catch (RuntimeException e) {
-      if (!response.headWritten()) {
-        throw e;
-      }
-      // Mid-export: the only honest signal left is a broken connection.
-      log.atError().setCause(e).addKeyValue("request_id", call.requestId()).log("usage export failed mid-stream");
-      response.reset();
-    }
+    Download.send(call, format.equals("csv") ? "text/csv; charset=utf-8" : "application/x-ndjson",
+        "usage." + format, sink -> {
+          if (!writer.header().isEmpty()) {
+            sink.accept(writer.header());
+          }
+          usage.export(query, event -> sink.accept(writer.line(event)));
+        });
     return null;
   }
 
