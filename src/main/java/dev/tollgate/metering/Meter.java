@@ -68,6 +68,12 @@ public final class Meter {
 
     /** The usage ledger is at its disk cap or failed: no call is taken whose usage could not be kept (503). */
     record LedgerFull() implements Verdict {}
+
+    /**
+     * Budgets of organisations exist, and the caller's team was never loaded and cannot be now (the
+     * database is down): its organisation's budget cannot be checked, so the call is not taken (503).
+     */
+    record BudgetsUnknown() implements Verdict {}
   }
 
   /** Whether an organisation's budget may apply: only then must the caller's organisation be known. */
@@ -87,7 +93,8 @@ public final class Meter {
       return CompletableFuture.completedFuture(admit(caller, Optional.empty(), model, body, embedding));
     }
     return organizationOf.apply(caller.teamId())
-        .thenApply(org -> admit(caller, org, model, body, embedding));
+        .handle((org, failure) -> failure != null ? new Verdict.BudgetsUnknown()
+            : admit(caller, org, model, body, embedding));
   }
 
   private Verdict admit(Caller caller, Optional<String> org, Model model, JsonNode body, boolean embedding) {

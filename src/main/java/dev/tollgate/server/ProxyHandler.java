@@ -200,6 +200,9 @@ public final class ProxyHandler {
         headers.forEach(ctx.response()::putHeader);
         throw budgetExceeded(refused).exception();
       }
+      case Meter.Verdict.BudgetsUnknown() -> throw ApiError.overloaded(
+          "the budgets of the caller's organisation cannot be checked now (the database is unreachable); retry "
+              + "shortly").exception();
       case Meter.Verdict.LedgerFull() -> throw ApiError.overloaded(
           "the usage ledger cannot take more calls now (its database is unreachable and its local log is full); "
               + "retry shortly").exception();
