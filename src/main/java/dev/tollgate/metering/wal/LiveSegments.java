@@ -131,6 +131,16 @@ final class LiveSegments {
     }
   }
 
+  /** Whether committing through {@code seq} would let a segment go (the position must be persisted first). */
+  boolean wouldFree(long seq) {
+    lock.lock();
+    try {
+      return segments.size() > 1 && segments.get(1).firstSeq - 1 <= seq;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /**
    * A sealed segment is deletable once the record before its successor's first is committed. The
    * successor's name is the bound, not the segment's published last seq: records the writer put in a

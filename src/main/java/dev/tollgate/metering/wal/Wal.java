@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class Wal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Wal.class);
   static final String LOCK_FILE = "lock";
+  /** Longest the checkpoint file lags the committed position while no segment is to be deleted. */
+  static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(1);
 
   private final WalConfig config;
   private final Clock clock;
@@ -71,6 +74,9 @@ public final class Wal implements AutoCloseable {
 
   /** Serializes checkpoint writes, so that the file never moves backwards. */
   private final ReentrantLock checkpointLock = new ReentrantLock();
+  // @GuardedBy("checkpointLock"): the position in the checkpoint file, and when it was written
+  private long persistedSeq;
+  private long persistedAtNanos;
 
   /** Appends queued together: their records get consecutive sequence numbers. */
   private record Pending(List<byte[]> payloads, long bytes, long appendedAtMillis, CompletableFuture<Long> firstSeq) {}
@@ -86,6 +92,8 @@ public final class Wal implements AutoCloseable {
     this.maxPayload = config.segmentBytes() - Frames.HEADER_BYTES - Frames.OVERHEAD;
     this.live = new LiveSegments(recovered.segments(), recovered.uncommitted(), recovered.lastSeq(),
         recovered.committedSeq(), config.maxDiskBytes());
+    this.persistedSeq = recovered.committedSeq();
+    this.persistedAtNanos = System.nanoTime();
     this.segmentWriter = new SegmentWriter(config.directory(), config.segmentBytes(), opener, live,
         recovered.report().nextSeq());
     segmentWriter.start();
@@ -330,9 +338,12 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
-   * Records that every record up to {@code uptoSeq} is safely stored elsewhere: persists the position
-   * (atomic checkpoint file) and deletes the segments it covers. Positions never move back: a lower
-   * value than the current one does nothing.
+   * Records that every record up to {@code uptoSeq} is safely stored elsewhere and deletes the segments it
+   * covers. The position is persisted (atomic checkpoint file) before any segment goes, and otherwise at
+   * most once per {@link #CHECKPOINT_EVERY} and at close: after a crash, replay starts from the last
+   * persisted position and its consumer ignores what it stored already (a checkpoint costs two fsyncs, and
+   * the flusher commits several times a second). Positions never move back: a lower value than the
+   * current one does nothing.
    *
    * @throws IllegalArgumentException when {@code uptoSeq} is beyond the last durable record
    */
@@ -347,7 +358,9 @@ public final class Wal implements AutoCloseable {
       if (uptoSeq <= live.committedSeq()) {
         return;
       }
-      Checkpoint.write(config.directory(), uptoSeq, opener);
+      if (live.wouldFree(uptoSeq) || System.nanoTime() - persistedAtNanos >= CHECKPOINT_EVERY.toNanos()) {
+        persist(uptoSeq);
+      }
       SegmentWriter.delete(live.commit(uptoSeq));
     } catch (IOException e) {
       throw new WalFailedException("cannot write the write-ahead log checkpoint in " + config.directory() + ": " + e,
@@ -355,6 +368,13 @@ public final class Wal implements AutoCloseable {
     } finally {
       checkpointLock.unlock();
     }
+  }
+
+  // @GuardedBy("checkpointLock")
+  private void persist(long seq) throws IOException {
+    Checkpoint.write(config.directory(), seq, opener);
+    persistedSeq = seq;
+    persistedAtNanos = System.nanoTime();
   }
 
   /** The committed position: every record up to it is safely elsewhere. */
@@ -383,8 +403,8 @@ public final class Wal implements AutoCloseable {
   }
 
   /**
-   * Refuses new appends, waits until everything queued is durable (their futures complete), and
-   * releases the directory. Idempotent.
+   * Refuses new appends, waits until everything queued is durable (their futures complete), persists the
+   * committed position and releases the directory. Idempotent.
    */
   @Override
   public void close() {
@@ -405,6 +425,17 @@ public final class Wal implements AutoCloseable {
       } catch (InterruptedException e) {
         interrupted = true; // the queued records' futures must still complete; keep waiting
       }
+    }
+    checkpointLock.lock();
+    try {
+      if (failure == null && live.committedSeq() > persistedSeq) {
+        persist(live.committedSeq());
+      }
+    } catch (IOException e) {
+      log.warn("closing write-ahead log {}: cannot persist the committed position {}: {}", config.directory(),
+          live.committedSeq(), e.toString());
+    } finally {
+      checkpointLock.unlock();
     }
     try {
       segmentWriter.close();

@@ -11,7 +11,8 @@
  *       segment created at open or at rotation, never to one found on disk.
  *   <li>{@code checkpoint}: the committed position (16 bytes: magic {@code "TGCK"}, seq as int64,
  *       CRC32C of the first 12 bytes), replaced atomically (temp file, fsync, rename, fsync of the
- *       directory).
+ *       directory): before any segment is deleted, otherwise at most once a second, and at close. It may
+ *       lag the position in memory by up to a second of records, which a crash only replays again.
  *   <li>{@code lock}: held with an OS file lock while a {@code Wal} has the directory open.
  *   <li>{@code quarantine/}: damaged segments kept for inspection (not counted against the cap; an
  *       operator deletes them).

@@ -384,6 +384,42 @@ class WalTest {
     assertThat(segmentCount(dir)).isEqualTo(1);
   }
 
+  @Test
+  void theCheckpointIsWrittenBeforeASegmentGoesAndOtherwiseAtMostOnceASecondAndAtClose() throws IOException {
+    Wal wal = open(config(dir, 1024, Duration.ZERO, 1, 1 << 20, 0)); // frames of 100 bytes, 10 a segment
+    byte[] payload = new byte[76];
+    for (int i = 0; i < 25; i++) {
+      wal.append(payload).join();
+    }
+    wal.markCommitted(5);
+    assertThat(wal.committedSeq()).isEqualTo(5);
+    assertThat(Checkpoint.read(dir)).as("no segment freed, a second not passed: not written yet").isZero();
+    assertThat(segmentCount(dir)).isEqualTo(3);
+
+    wal.markCommitted(12);
+    assertThat(Checkpoint.read(dir)).as("written before the first segment was deleted").isEqualTo(12);
+    assertThat(segmentCount(dir)).isEqualTo(2);
+
+    wal.markCommitted(15);
+    assertThat(Checkpoint.read(dir)).isEqualTo(12);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      wal.append(payload).join();
+      wal.markCommitted(wal.committedSeq() + 1);
+      return Checkpoint.read(dir) > 12;
+    });
+    long persisted = Checkpoint.read(dir);
+    assertThat(persisted).isLessThanOrEqualTo(wal.committedSeq());
+
+    wal.markCommitted(wal.committedSeq() + 1);
+    long committed = wal.committedSeq();
+    long last = wal.durableSeq();
+    wal.close();
+    assertThat(Checkpoint.read(dir)).as("close writes the position it reached").isEqualTo(committed);
+    Wal again = open(small());
+    assertThat(again.recovery().committedSeq()).isEqualTo(committed);
+    assertThat(again.lag().events()).as("only what was not committed is replayed").isEqualTo(last - committed);
+  }
+
   // ---------------------------------------------------------------- concurrency
 
   @Test
