@@ -36,7 +36,7 @@ final class MeteringConfigReader {
    */
   LedgerConfig ledger(ConfigNode n, DatabaseConfig database) {
     n.expectObject();
-    n.allowOnly("wal", "flush_batch", "flush_interval");
+    n.allowOnly("wal", "flush_batch", "flush_interval", "fsync_intents");
     ConfigNode w = n.child("wal");
     w.expectObject();
     w.allowOnly("directory", "segment_size", "commit_interval", "commit_size", "max_disk", "admission_headroom");
@@ -51,7 +51,9 @@ final class MeteringConfigReader {
         .orElseGet(() -> WalConfig.defaults(directory));
     int batch = n.child("flush_batch").integer(LedgerConfig.DEFAULT_FLUSH_BATCH, 1, 100_000);
     Duration interval = n.child("flush_interval").duration(LedgerConfig.DEFAULT_FLUSH_INTERVAL);
-    return valid(() -> new LedgerConfig(wal, batch, interval)).orElseGet(() -> LedgerConfig.defaults(wal));
+    boolean fsyncIntents = n.child("fsync_intents").bool(false);
+    return valid(() -> new LedgerConfig(wal, batch, interval, fsyncIntents))
+        .orElseGet(() -> LedgerConfig.defaults(wal));
   }
 
   static Path defaultWalDirectory(String databaseUrl) {

@@ -237,7 +237,7 @@ class ConfigLoaderTest {
         argumentSet("unknown logging field", VALID + "logging: { colour: true }\n",
             List.of("logging.colour: unknown field (known: access_log, format, level)")),
         argumentSet("unknown ledger field", VALID + "ledger: { batch: 3 }\n",
-            List.of("ledger.batch: unknown field (known: flush_batch, flush_interval, wal)")),
+            List.of("ledger.batch: unknown field (known: flush_batch, flush_interval, fsync_intents, wal)")),
         argumentSet("WAL cap below two segments", VALID + "ledger: { wal: { segment_size: 64MB, max_disk: 100MB } }\n",
             List.of("ledger.wal.max_disk: 104857600 (expected: >= 2 x segment_size = 134217728)")),
         argumentSet("limit below one", VALID + "limits: { defaults: { key: { rpm: 0 } } }\n",
@@ -651,6 +651,7 @@ class ConfigLoaderTest {
                  max_disk: 2GB, admission_headroom: 8MB }
           flush_batch: 500
           flush_interval: 1s
+          fsync_intents: true
         limits:
           defaults:
             key: { rpm: 600, tpm: 200_000, max_concurrent: 20 }
@@ -705,7 +706,7 @@ class ConfigLoaderTest {
     assertThat(config.logging()).isEqualTo(new LoggingConfig("json", "debug", false));
     assertThat(config.logging().json()).isTrue();
     assertThat(config.ledger()).isEqualTo(new LedgerConfig(new WalConfig(Path.of("/var/lib/tollgate/wal"),
-        16L << 20, Duration.ofMillis(5), 256L << 10, 2L << 30, 8L << 20), 500, Duration.ofSeconds(1)));
+        16L << 20, Duration.ofMillis(5), 256L << 10, 2L << 30, 8L << 20), 500, Duration.ofSeconds(1), true));
     assertThat(config.limits()).isEqualTo(new LimitsConfig(
         Map.of(ScopeKind.KEY, new LimitSpec(OptionalLong.of(600), OptionalLong.of(200_000), OptionalInt.of(20)),
             ScopeKind.TEAM, LimitSpec.NONE.withRpm(6000)),

@@ -67,6 +67,7 @@ public final class Ledger implements AutoCloseable {
   private final Set<String> endedWhileCarried = new HashSet<>();
   private long position;
   private boolean interruptedResolved;
+  private boolean syncedForClose;
 
   private final AtomicLong backlog = new AtomicLong();
   /** Calls of this process begun and not yet ended or abandoned. */
@@ -134,19 +135,25 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Writes the intent of a call about to be made; the future completes once it is on disk (group
-   * commit: within {@code ledger.wal.commit_interval}) or fails with a {@link WalException}.
+   * Writes the intent of a call about to be made. The future completes once the intent is in the log's
+   * file, where it survives a crash of the gateway (forced to the device within
+   * {@code ledger.wal.commit_interval}); with {@code ledger.fsync_intents}, once it is forced. It fails
+   * with a {@link WalException} when the log cannot take it.
    */
   public CompletableFuture<Void> begin(CallIntent intent) {
     openCalls.incrementAndGet();
-    return wal.append(LedgerCodec.encode(new LedgerRecord.Begun(intent))).thenApply(seq -> null);
+    byte[] record = LedgerCodec.encode(new LedgerRecord.Begun(intent));
+    return (config.fsyncIntents() ? wal.append(record) : wal.write(record)).thenApply(seq -> null);
   }
 
-  /** Writes a call's usage event; the future completes once it is on disk, or fails with a {@link WalException}. */
+  /**
+   * Writes a call's usage event; the future completes once it is in the log's file (where it survives a
+   * crash of the gateway; forced within {@code commit_interval}), or fails with a {@link WalException}.
+   */
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();
     openCalls.decrementAndGet();
-    return wal.append(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
+    return wal.write(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
       if (failure != null) {
         ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
@@ -171,7 +178,7 @@ public final class Ledger implements AutoCloseable {
    */
   public void abandon(String eventId) {
     openCalls.decrementAndGet();
-    wal.append(LedgerCodec.encode(new LedgerRecord.Abandoned(eventId))).exceptionally(failure -> {
+    wal.write(LedgerCodec.encode(new LedgerRecord.Abandoned(eventId))).exceptionally(failure -> {
       log.warn("usage ledger: cannot close the intent of call {}: {}", eventId, failure.toString());
       return null;
     });
@@ -223,7 +230,13 @@ public final class Ledger implements AutoCloseable {
         if (read == 0) {
           caughtUp = true;
           if (closing.get() && ending.get() == 0) {
-            return;
+            if (syncedForClose) {
+              return;
+            }
+            // Events written since the last group commit are not readable until forced: force them now.
+            wal.sync().join();
+            syncedForClose = true;
+            continue;
           }
           LockSupport.parkNanos(config.flushInterval().toNanos());
         }
@@ -455,6 +468,11 @@ public final class Ledger implements AutoCloseable {
   @Override
   public void close() {
     close(Duration.ofSeconds(30));
+  }
+
+  /** Waits until every record written so far can be read by the flusher (tests drive it by hand). */
+  void sync() {
+    wal.sync().join();
   }
 
   /** The log's committed position: every record up to it is in the database or needs nothing (tests). */

@@ -15,8 +15,11 @@ import java.util.List;
  *     is two: its intent and its event)
  * @param flushInterval {@code ledger.flush_interval}: longest an event waits in the log before the
  *     flusher looks for it (it moves on at once when a batch is full)
+ * @param fsyncIntents {@code ledger.fsync_intents}: a call waits for its intent's fsync before it goes
+ *     upstream (it then survives a power cut as well as a crash of the gateway); off, it waits only until
+ *     the intent is written to the log's file, which is forced within {@code commit_interval}
  */
-public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval) {
+public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval, boolean fsyncIntents) {
   public static final int DEFAULT_FLUSH_BATCH = 1000;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
 
@@ -33,8 +36,13 @@ public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval
     }
   }
 
+  /** Intents written, not forced, before a call goes upstream. */
+  public LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval) {
+    this(wal, flushBatch, flushInterval, false);
+  }
+
   /** Default flushing over the default log in {@code wal}'s directory. */
   public static LedgerConfig defaults(WalConfig wal) {
-    return new LedgerConfig(wal, DEFAULT_FLUSH_BATCH, DEFAULT_FLUSH_INTERVAL);
+    return new LedgerConfig(wal, DEFAULT_FLUSH_BATCH, DEFAULT_FLUSH_INTERVAL, false);
   }
 }

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes batches of records into the active segment and forces them, sealing the segment and starting
- * the next one when it is full. Confined to the WAL's writer thread (and to {@link Wal#open} before the
+ * Writes records into the active segment and forces them, sealing the segment and starting the next one
+ * when it is full. Confined to the WAL's writer thread (and to {@link Wal#open} before the
  * thread starts), so it needs no locking; what readers may see goes through {@link LiveSegments}.
  */
 final class SegmentWriter implements AutoCloseable {
@@ -30,6 +30,11 @@ final class SegmentWriter implements AutoCloseable {
   private long position;
   private long nextSeq;
   private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+  /** Written since the last force, per segment touched, and the append times of those records. */
+  private final List<LiveSegments.Written> unpublished = new ArrayList<>();
+  private long unpublishedFirstSeq = -1;
+  private long[] unpublishedTimes = new long[256];
+  private int unpublishedCount;
 
   SegmentWriter(Path dir, long segmentBytes, ChannelOpener opener, LiveSegments live, long nextSeq) {
     this.dir = dir;
@@ -45,12 +50,13 @@ final class SegmentWriter implements AutoCloseable {
   }
 
   /**
-   * Writes the payloads of one group commit with consecutive sequence numbers, forces them and
-   * publishes them as durable. Returns the first sequence number given.
+   * Writes records with consecutive sequence numbers into the active segment (sealing it and starting the
+   * next when full) and returns the first sequence number given. When this returns the bytes are in the
+   * operating system's page cache: they survive a crash of the process, not yet a power cut; {@link #force}
+   * makes them durable and publishes them to readers.
    */
   long write(List<byte[]> payloads, long[] appendedAt) throws IOException {
     long firstSeq = nextSeq;
-    List<LiveSegments.Written> written = new ArrayList<>(2);
     buffer.clear();
     long segmentFirst = nextSeq;
     long[] offsets = new long[payloads.size()];
@@ -62,7 +68,7 @@ final class SegmentWriter implements AutoCloseable {
       if (end > Frames.HEADER_BYTES && end + frame > segmentBytes) {
         flushBuffer();
         channel.force(false);
-        written.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
+        unpublished.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
             Arrays.copyOf(offsets, inSegment)));
         channel.close();
         startSegment();
@@ -81,12 +87,36 @@ final class SegmentWriter implements AutoCloseable {
       Frames.putFrame(buffer, nextSeq++, appendedAt[i], payload);
     }
     flushBuffer();
+    if (inSegment > 0) {
+      unpublished.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
+          Arrays.copyOf(offsets, inSegment)));
+    }
+    if (unpublishedFirstSeq < 0) {
+      unpublishedFirstSeq = firstSeq;
+    }
+    for (long t : appendedAt) {
+      if (unpublishedCount == unpublishedTimes.length) {
+        unpublishedTimes = Arrays.copyOf(unpublishedTimes, unpublishedCount * 2);
+      }
+      unpublishedTimes[unpublishedCount++] = t;
+    }
+    return firstSeq;
+  }
+
+  /** Whether records were written since the last {@link #force}. */
+  boolean dirty() {
+    return unpublishedCount > 0;
+  }
+
+  /** Forces what was written ({@code fdatasync}) and publishes it as durable; returns the last durable seq. */
+  long force() throws IOException {
     // fdatasync: segment sizes only grow, and a torn size is what recovery's checksums are for.
     channel.force(false);
-    written.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
-        Arrays.copyOf(offsets, inSegment)));
-    live.publish(written, firstSeq, appendedAt);
-    return firstSeq;
+    live.publish(unpublished, unpublishedFirstSeq, Arrays.copyOf(unpublishedTimes, unpublishedCount));
+    unpublished.clear();
+    unpublishedFirstSeq = -1;
+    unpublishedCount = 0;
+    return nextSeq - 1;
   }
 
   private void flushBuffer() throws IOException {

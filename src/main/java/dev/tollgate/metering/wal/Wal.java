@@ -25,11 +25,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A crash-proof, bounded, append-only log of opaque records with group commit.
  *
- * <p><b>Durability.</b> {@link #append} returns a future that completes with the record's sequence
- * number only after the bytes are written and forced to disk. One writer thread takes everything queued,
- * writes it with one {@code write} per segment touched and forces once: at most one fsync per
- * {@code commit_interval}, earlier when {@code commit_bytes} are waiting. Sequence numbers are given in
- * queue order, so a record's number is also its position in the log.
+ * <p><b>Durability, in two steps.</b> One writer thread takes everything queued and writes it at once,
+ * with one {@code write} per segment touched: the records are then <i>written</i>, in the operating
+ * system's page cache, where they survive a crash of this process. It forces them to the device
+ * ({@code fdatasync}) at most once per {@code commit_interval}, earlier when {@code commit_bytes} are
+ * waiting: they are then <i>durable</i> (they survive a power cut), visible to {@link #replay} and
+ * counted in {@link #durableSeq}. {@link #write}'s future completes when its record is written,
+ * {@link #append}'s when it is durable. Sequence numbers are given in queue order, so a record's number
+ * is also its position in the log.
  *
  * <p><b>Bounds.</b> An append reserves its frame's bytes against {@code max_disk_bytes} before it is
  * queued; when they do not fit it fails at once with {@link WalFullException}. Space returns when
@@ -78,8 +81,12 @@ public final class Wal implements AutoCloseable {
   private long persistedSeq;
   private long persistedAtNanos;
 
-  /** Appends queued together: their records get consecutive sequence numbers. */
-  private record Pending(List<byte[]> payloads, long bytes, long appendedAtMillis, CompletableFuture<Long> firstSeq) {}
+  /**
+   * Appends queued together: their records get consecutive sequence numbers. The future completes with the
+   * first once the records are written ({@code durable} false) or once they are forced ({@code durable} true).
+   */
+  private record Pending(List<byte[]> payloads, long bytes, long appendedAtMillis, boolean durable,
+      CompletableFuture<Long> firstSeq) {}
 
   private Wal(WalConfig config, Clock clock, ChannelOpener opener, FileChannel lockChannel, Recovery.Result recovered)
       throws IOException {
@@ -157,7 +164,23 @@ public final class Wal implements AutoCloseable {
    * @throws IllegalArgumentException when the record cannot fit in a segment
    */
   public CompletableFuture<Long> append(byte[] payload) {
-    return enqueue(List.of(payload));
+    return enqueue(List.of(payload), true);
+  }
+
+  /**
+   * Writes one record. The future completes with its sequence number once the record is in the file: it
+   * then survives a crash of this process (the bytes are in the operating system's page cache) and is
+   * durable, surviving a power cut, by the next group commit. It fails like {@link #append}.
+   *
+   * @throws IllegalArgumentException when the record cannot fit in a segment
+   */
+  public CompletableFuture<Long> write(byte[] payload) {
+    return enqueue(List.of(payload), false);
+  }
+
+  /** A future that completes once every record written or queued so far is durable (or fails with the log). */
+  public CompletableFuture<Long> sync() {
+    return enqueue(List.of(), true);
   }
 
   /**
@@ -169,7 +192,8 @@ public final class Wal implements AutoCloseable {
       return CompletableFuture.completedFuture(List.of());
     }
     int n = payloads.size();
-    return enqueue(List.copyOf(payloads)).thenApply(first -> LongStream.range(first, first + n).boxed().toList());
+    return enqueue(List.copyOf(payloads), true)
+        .thenApply(first -> LongStream.range(first, first + n).boxed().toList());
   }
 
   /**
@@ -181,7 +205,7 @@ public final class Wal implements AutoCloseable {
         && live.usedBytes() + Frames.frameBytes(payloadBytes) <= config.maxDiskBytes() - config.admissionHeadroomBytes();
   }
 
-  private CompletableFuture<Long> enqueue(List<byte[]> payloads) {
+  private CompletableFuture<Long> enqueue(List<byte[]> payloads, boolean durable) {
     long bytes = 0;
     for (byte[] p : payloads) {
       if (p.length > maxPayload) {
@@ -207,7 +231,7 @@ public final class Wal implements AutoCloseable {
         return CompletableFuture.failedFuture(failure != null ? failure : new WalClosedException());
       }
       // The time is read under the lock so that append times never go backwards along sequence numbers.
-      queue.add(new Pending(payloads, bytes, clock.millis(), future));
+      queue.add(new Pending(payloads, bytes, clock.millis(), durable, future));
       boolean wasIdle = queuedBytes == 0;
       queuedBytes += bytes;
       // Wake the writer only when it may be waiting for this: the first record, or enough bytes.
@@ -224,46 +248,76 @@ public final class Wal implements AutoCloseable {
 
   private void writeLoop() {
     long lastSync = System.nanoTime();
+    long unforcedBytes = 0;
     List<Pending> batch = new ArrayList<>();
+    List<Written> awaitingForce = new ArrayList<>();
     while (true) {
+      boolean closed;
       queueLock.lock();
       try {
-        while (queue.isEmpty() && !closing) {
-          work.awaitUninterruptibly();
-        }
-        if (queue.isEmpty()) {
-          return; // closing, and everything queued is written
-        }
-        // Group commit: let appends gather until the interval since the last fsync is over.
+        // Writes go out at once (a caller may be waiting for one); forces wait for the group commit.
         long wait;
-        while (!closing && queuedBytes < config.commitBytes()
-            && (wait = lastSync + intervalNanos - System.nanoTime()) > 0) {
-          work.awaitNanos(wait);
+        while (queue.isEmpty() && !closing) {
+          if (!segmentWriter.dirty() && awaitingForce.isEmpty()) {
+            work.awaitUninterruptibly();
+          } else if ((wait = lastSync + intervalNanos - System.nanoTime()) > 0) {
+            work.awaitNanos(wait);
+          } else {
+            break;
+          }
         }
         batch.addAll(queue);
         queue.clear();
         queuedBytes = 0;
+        closed = closing;
       } catch (InterruptedException e) {
         // Nothing here interrupts the writer; a stray interrupt only ends this wait early.
         continue;
       } finally {
         queueLock.unlock();
       }
-      writeBatch(batch);
-      lastSync = System.nanoTime();
-      batch.clear();
-      if (failure != null) {
-        failQueued();
-        return;
+      if (!batch.isEmpty()) {
+        unforcedBytes += writeBatch(batch, awaitingForce);
+        batch.clear();
+        if (failure != null) {
+          break;
+        }
+      }
+      boolean due = closed || unforcedBytes >= config.commitBytes() || System.nanoTime() - lastSync >= intervalNanos;
+      if (due && (segmentWriter.dirty() || !awaitingForce.isEmpty())) {
+        force(awaitingForce);
+        lastSync = System.nanoTime();
+        unforcedBytes = 0;
+        awaitingForce.clear();
+        if (failure != null) {
+          break;
+        }
+      }
+      if (closed && !segmentWriter.dirty() && awaitingForce.isEmpty()) {
+        queueLock.lock();
+        try {
+          if (queue.isEmpty()) {
+            return; // closing, and everything queued is written and forced
+          }
+        } finally {
+          queueLock.unlock();
+        }
       }
     }
+    failQueued();
   }
 
-  private void writeBatch(List<Pending> batch) {
+  /**
+   * Writes a batch; completes at once the appends that wait only for the write, and adds the others to
+   * {@code awaitingForce}. Returns the bytes written.
+   */
+  private long writeBatch(List<Pending> batch, List<Written> awaitingForce) {
     List<byte[]> payloads = new ArrayList<>();
     int records = 0;
+    long bytes = 0;
     for (Pending p : batch) {
       records += p.payloads().size();
+      bytes += p.bytes();
     }
     long[] times = new long[records];
     int i = 0;
@@ -275,20 +329,47 @@ public final class Wal implements AutoCloseable {
     }
     long seq;
     try {
-      seq = segmentWriter.write(payloads, times);
+      seq = records == 0 ? -1 : segmentWriter.write(payloads, times);
     } catch (IOException | RuntimeException e) {
       failure = new WalFailedException("write-ahead log " + config.directory() + " failed writing " + records
           + " records; no more appends until restart: " + e, e);
       log.error("{}", failure.getMessage(), e);
       batch.forEach(p -> p.firstSeq().completeExceptionally(failure));
-      return;
+      awaitingForce.forEach(w -> w.pending().firstSeq().completeExceptionally(failure));
+      return 0;
     }
     // Complete outside every lock: callbacks run on this thread and may append again.
     for (Pending p : batch) {
-      p.firstSeq().complete(seq);
+      if (p.durable()) {
+        awaitingForce.add(new Written(p, seq));
+      } else {
+        p.firstSeq().complete(seq);
+      }
       seq += p.payloads().size();
     }
+    return bytes;
   }
+
+  /** Forces what was written and completes the appends waiting for it (each with its first seq). */
+  private void force(List<Written> awaitingForce) {
+    long durable;
+    try {
+      durable = segmentWriter.dirty() ? segmentWriter.force() : live.durableSeq();
+    } catch (IOException | RuntimeException e) {
+      failure = new WalFailedException("write-ahead log " + config.directory() + " failed forcing records to disk;"
+          + " no more appends until restart: " + e, e);
+      log.error("{}", failure.getMessage(), e);
+      awaitingForce.forEach(w -> w.pending().firstSeq().completeExceptionally(failure));
+      return;
+    }
+    for (Written w : awaitingForce) {
+      // A sync() has no records: it completes with the last durable seq.
+      w.pending().firstSeq().complete(w.pending().payloads().isEmpty() ? durable : w.firstSeq());
+    }
+  }
+
+  /** An append written with {@code firstSeq} and waiting for the next force. */
+  private record Written(Pending pending, long firstSeq) {}
 
   private void failQueued() {
     List<Pending> left;

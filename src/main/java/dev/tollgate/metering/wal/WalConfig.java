@@ -26,9 +26,9 @@ public record WalConfig(Path directory, long segmentBytes, Duration commitInterv
   // Recovery and replay map a segment as one ByteBuffer; 1 GiB keeps far away from the 2 GiB index limit.
   public static final long MAX_SEGMENT_BYTES = 1L << 30;
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
-  // A call waits for one group commit before it goes upstream: 1 ms halves that wait against 2 ms at the
-  // same CPU (bench/RESULTS.md, "Usage ledger"); 0 cuts it to ~0.3 ms at nearly twice the fsyncs.
-  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(1);
+  // Calls wait for their intent's write, not its force (unless ledger.fsync_intents): the interval bounds
+  // what a power cut can take, and each fsync costs ~70-100 us of CPU here (bench/RESULTS.md, "Usage ledger").
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(5);
   public static final long DEFAULT_COMMIT_BYTES = 1L << 20;
   public static final long DEFAULT_MAX_DISK_BYTES = 1L << 30;
   public static final long DEFAULT_ADMISSION_HEADROOM_BYTES = 4L << 20;
@@ -62,7 +62,7 @@ public record WalConfig(Path directory, long segmentBytes, Duration commitInterv
     }
   }
 
-  /** The defaults (64 MiB segments, 1 ms / 1 MiB group commit, 1 GiB cap, 4 MiB headroom) in {@code directory}. */
+  /** The defaults (64 MiB segments, 5 ms / 1 MiB group commit, 1 GiB cap, 4 MiB headroom) in {@code directory}. */
   public static WalConfig defaults(Path directory) {
     return new WalConfig(directory, DEFAULT_SEGMENT_BYTES, DEFAULT_COMMIT_INTERVAL, DEFAULT_COMMIT_BYTES,
         DEFAULT_MAX_DISK_BYTES, DEFAULT_ADMISSION_HEADROOM_BYTES);

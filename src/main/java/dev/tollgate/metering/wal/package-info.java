@@ -60,11 +60,13 @@
  * </ul>
  *
  * <h2>Durability and group commit</h2>
- * One writer thread drains every queued append, writes the records with consecutive sequence numbers,
- * forces the segment ({@code fdatasync}) and only then completes the futures. It forces at most once per
- * {@code commit_interval}, or sooner when {@code commit_bytes} are waiting. At rotation the full segment
- * is forced before the next one is created; a new segment's header and directory entry are forced
- * before a record goes in. A failed write or fsync stops the log (no retry of a failed fsync).
+ * One writer thread drains every queued append and writes the records with consecutive sequence numbers
+ * at once ({@code write}: they survive a crash of the process from then on, and a {@code write}'s future
+ * completes), then forces the segment ({@code fdatasync}) at most once per {@code commit_interval}, or
+ * sooner when {@code commit_bytes} are waiting, and only then publishes the records as durable and
+ * completes the futures of {@code append}s. At rotation the full segment is forced before the next one is
+ * created; a new segment's header and directory entry are forced before a record goes in. A failed write
+ * or fsync stops the log (no retry of a failed fsync).
  *
  * <h2>Disk cap</h2>
  * Every append reserves its record's bytes before it is queued; an append that would take the live

@@ -98,10 +98,16 @@ class LedgerTest {
     return intent;
   }
 
+  /** One pass of the flusher over everything written so far (forced first, as the group commit would). */
+  private static int flush(Ledger ledger) {
+    ledger.sync();
+    return ledger.flushOnce();
+  }
+
   /** Flushes until the flusher reads nothing more; returns how many passes read something. */
   private static int drain(Ledger ledger) {
     int passes = 0;
-    while (ledger.flushOnce() > 0) {
+    while (flush(ledger) > 0) {
       passes++;
     }
     return passes;
@@ -203,7 +209,7 @@ class LedgerTest {
       assertThat(ledger.status().lagEvents()).isEqualTo(25);
       assertThat(ledger.committedSeq()).isZero();
       List<Long> committed = new ArrayList<>();
-      while (ledger.flushOnce() > 0) {
+      while (flush(ledger) > 0) {
         committed.add(ledger.committedSeq());
       }
       assertThat(sink.batches).as("10 records a pass, 5 events").containsExactly(5, 5, 5, 5, 5);
@@ -220,6 +226,7 @@ class LedgerTest {
     try (Ledger ledger = open(1000)) {
       CallIntent slow = intent("slow");
       ledger.begin(slow).join();
+      ledger.sync();
       long slowSeq = ledger.durableSeq();
       for (int i = 0; i < 200; i++) {
         call(ledger, "short-" + i);
@@ -232,11 +239,11 @@ class LedgerTest {
       assertThat(pinnedSegments).isGreaterThan(10);
 
       clock.advance(Ledger.CARRY_AFTER.minusSeconds(1));
-      ledger.flushOnce();
+      flush(ledger);
       assertThat(segments()).as("not yet old enough to carry").hasSize(pinnedSegments);
 
       clock.advance(Duration.ofSeconds(2));
-      ledger.flushOnce(); // carries the intent to the head of the log; the segments behind it may go
+      flush(ledger); // carries the intent to the head of the log; the segments behind it may go
       assertThat(segments()).hasSizeLessThanOrEqualTo(2);
       assertThat(ledger.status().diskBytes()).isLessThan(pinnedBytes / 5);
       drain(ledger); // reads the copy: now the copy pins
@@ -269,12 +276,12 @@ class LedgerTest {
       ledger.begin(other).join();                // 2
       ledger.end(event(other)).join();           // 3
       clock.advance(Ledger.CARRY_AFTER.plusSeconds(1));
-      ledger.flushOnce();                        // reads 1-3, the end of the log: carries "slow", its copy is 4
+      flush(ledger);                        // reads 1-3, the end of the log: carries "slow", its copy is 4
       assertThat(ledger.durableSeq()).isEqualTo(4);
       ledger.end(event(slow)).join();            // 5
 
       sink.down = true;
-      assertThatThrownBy(ledger::flushOnce).isInstanceOf(RuntimeException.class); // reads 4-5, batch refused
+      assertThatThrownBy(() -> flush(ledger)).isInstanceOf(RuntimeException.class); // reads 4-5, batch refused
       sink.down = false;
       drain(ledger);
       assertThat(ledger.committedSeq()).as("nothing left open").isEqualTo(ledger.durableSeq());
@@ -318,7 +325,7 @@ class LedgerTest {
         call(ledger, "c" + i);
       }
       for (int pass = 0; pass < 3; pass++) {
-        assertThatThrownBy(ledger::flushOnce).isInstanceOf(RuntimeException.class);
+        assertThatThrownBy(() -> flush(ledger)).isInstanceOf(RuntimeException.class);
         clock.advance(Duration.ofSeconds(5));
       }
       LedgerStatus down = ledger.status();
@@ -351,8 +358,9 @@ class LedgerTest {
   void underConcurrentCallsAndAFlappingDatabaseEveryEventIsInsertedExactlyOnce() throws Exception {
     int threads = 16;
     int perThread = 150;
+    // Intents forced before each call goes on, so that calls last long enough for the database to flap under them.
     Ledger ledger = Ledger.open(new LedgerConfig(new WalConfig(dir, 16 * 1024, Duration.ofMillis(1), 1 << 20,
-        1 << 24, 0), 64, Duration.ofMillis(2)), sink, clock);
+        1 << 24, 0), 64, Duration.ofMillis(2), true), sink, clock);
     ledger.start();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<String> abandoned = Collections.synchronizedList(new ArrayList<>());

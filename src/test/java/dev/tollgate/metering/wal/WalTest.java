@@ -191,6 +191,38 @@ class WalTest {
   }
 
   @Test
+  void aWriteCompletesOnceWrittenAndBecomesDurableAtTheNextForce() throws Exception {
+    HookedOpener opener = new HookedOpener();
+    CountDownLatch inForce = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Wal wal = open(config(dir, 1 << 20, Duration.ofMillis(50), 1 << 20, 16 << 20, 0), opener);
+    opener.hook = path -> {
+      inForce.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IOException(e);
+      }
+    };
+    long start = System.nanoTime();
+    assertThat(wal.write("written".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not held for the 50 ms group commit")
+        .isLessThan(Duration.ofMillis(40));
+    assertThat(Files.readAllBytes(dir.resolve(Frames.segmentName(1)))).as("in the file already")
+        .hasSizeGreaterThan(Frames.HEADER_BYTES + Frames.OVERHEAD);
+    CompletableFuture<Long> synced = wal.sync();
+    assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(synced).isNotDone();
+    assertThat(wal.durableSeq()).isZero();
+    assertThat(replayAll(wal, 0)).as("replay only shows durable records").isEmpty();
+    release.countDown();
+    assertThat(synced.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+    assertThat(wal.write("second".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(2L);
+    assertThat(wal.sync().get(10, TimeUnit.SECONDS)).isEqualTo(2L);
+    assertThat(replayAll(wal, 0)).extracting(WalRecord::seq).containsExactly(1L, 2L);
+  }
+
+  @Test
   void appendsQueuedDuringAnFsyncShareTheNextOne() throws Exception {
     HookedOpener opener = new HookedOpener();
     CountDownLatch inForce = new CountDownLatch(1);
