@@ -149,11 +149,12 @@ public final class Ledger implements AutoCloseable {
   /**
    * Writes a call's usage event; the future completes once it is in the log's file (where it survives a
    * crash of the gateway; forced within {@code commit_interval}), or fails with a {@link WalException}.
+   * Nothing waits for it, so it goes with the next intent written (or within {@code commit_interval}).
    */
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();
     openCalls.decrementAndGet();
-    return wal.write(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
+    return wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
       if (failure != null) {
         ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
@@ -178,7 +179,7 @@ public final class Ledger implements AutoCloseable {
    */
   public void abandon(String eventId) {
     openCalls.decrementAndGet();
-    wal.write(LedgerCodec.encode(new LedgerRecord.Abandoned(eventId))).exceptionally(failure -> {
+    wal.writeLater(LedgerCodec.encode(new LedgerRecord.Abandoned(eventId))).exceptionally(failure -> {
       log.warn("usage ledger: cannot close the intent of call {}: {}", eventId, failure.toString());
       return null;
     });

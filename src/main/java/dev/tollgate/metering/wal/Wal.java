@@ -72,6 +72,10 @@ public final class Wal implements AutoCloseable {
   private long queuedBytes;
   // @GuardedBy("queueLock")
   private boolean closing;
+  // @GuardedBy("queueLock"): a caller waits for a write, or commit_bytes are queued: write without delay
+  private boolean urgent;
+  // @GuardedBy("queueLock"): the writer sleeps with nothing to write or force, until signalled
+  private boolean writerIdle;
   /** Set once by the writer when a write or fsync fails; from then on every append fails with it. */
   private volatile WalFailedException failure;
 
@@ -81,11 +85,18 @@ public final class Wal implements AutoCloseable {
   private long persistedSeq;
   private long persistedAtNanos;
 
-  /**
-   * Appends queued together: their records get consecutive sequence numbers. The future completes with the
-   * first once the records are written ({@code durable} false) or once they are forced ({@code durable} true).
-   */
-  private record Pending(List<byte[]> payloads, long bytes, long appendedAtMillis, boolean durable,
+  /** When an append's future completes, and whether the writer is woken for it. */
+  private enum Ack {
+    /** Once written; the writer is woken at once (a caller waits). */
+    WRITTEN,
+    /** Once written; the writer is not woken for it: it goes with the next batch, within the commit interval. */
+    LATER,
+    /** Once forced (group commit). */
+    DURABLE
+  }
+
+  /** Appends queued together: their records get consecutive sequence numbers; the future gets the first. */
+  private record Pending(List<byte[]> payloads, long bytes, long appendedAtMillis, Ack ack,
       CompletableFuture<Long> firstSeq) {}
 
   private Wal(WalConfig config, Clock clock, ChannelOpener opener, FileChannel lockChannel, Recovery.Result recovered)
@@ -164,7 +175,7 @@ public final class Wal implements AutoCloseable {
    * @throws IllegalArgumentException when the record cannot fit in a segment
    */
   public CompletableFuture<Long> append(byte[] payload) {
-    return enqueue(List.of(payload), true);
+    return enqueue(List.of(payload), Ack.DURABLE);
   }
 
   /**
@@ -175,12 +186,23 @@ public final class Wal implements AutoCloseable {
    * @throws IllegalArgumentException when the record cannot fit in a segment
    */
   public CompletableFuture<Long> write(byte[] payload) {
-    return enqueue(List.of(payload), false);
+    return enqueue(List.of(payload), Ack.WRITTEN);
+  }
+
+  /**
+   * Writes one record that nobody waits for: the writer is not woken for it, it goes into the file with the
+   * next write a caller waits for, and within {@code commit_interval} at the latest. Until then it is in
+   * memory only (lost if the process dies). The future completes once it is written.
+   *
+   * @throws IllegalArgumentException when the record cannot fit in a segment
+   */
+  public CompletableFuture<Long> writeLater(byte[] payload) {
+    return enqueue(List.of(payload), Ack.LATER);
   }
 
   /** A future that completes once every record written or queued so far is durable (or fails with the log). */
   public CompletableFuture<Long> sync() {
-    return enqueue(List.of(), true);
+    return enqueue(List.of(), Ack.DURABLE);
   }
 
   /**
@@ -192,7 +214,7 @@ public final class Wal implements AutoCloseable {
       return CompletableFuture.completedFuture(List.of());
     }
     int n = payloads.size();
-    return enqueue(List.copyOf(payloads), true)
+    return enqueue(List.copyOf(payloads), Ack.DURABLE)
         .thenApply(first -> LongStream.range(first, first + n).boxed().toList());
   }
 
@@ -205,7 +227,7 @@ public final class Wal implements AutoCloseable {
         && live.usedBytes() + Frames.frameBytes(payloadBytes) <= config.maxDiskBytes() - config.admissionHeadroomBytes();
   }
 
-  private CompletableFuture<Long> enqueue(List<byte[]> payloads, boolean durable) {
+  private CompletableFuture<Long> enqueue(List<byte[]> payloads, Ack ack) {
     long bytes = 0;
     for (byte[] p : payloads) {
       if (p.length > maxPayload) {
@@ -231,11 +253,16 @@ public final class Wal implements AutoCloseable {
         return CompletableFuture.failedFuture(failure != null ? failure : new WalClosedException());
       }
       // The time is read under the lock so that append times never go backwards along sequence numbers.
-      queue.add(new Pending(payloads, bytes, clock.millis(), durable, future));
-      boolean wasIdle = queuedBytes == 0;
+      queue.add(new Pending(payloads, bytes, clock.millis(), ack, future));
       queuedBytes += bytes;
-      // Wake the writer only when it may be waiting for this: the first record, or enough bytes.
-      if (wasIdle || queuedBytes >= config.commitBytes()) {
+      // Wake the writer when a caller waits for the write or enough bytes wait, and when it sleeps with
+      // nothing to do (it then waits out the commit interval): not for every record.
+      boolean wake = writerIdle;
+      if (!urgent && (ack == Ack.WRITTEN || queuedBytes >= config.commitBytes())) {
+        urgent = true;
+        wake = true;
+      }
+      if (wake) {
         work.signal();
       }
     } finally {
@@ -255,17 +282,20 @@ public final class Wal implements AutoCloseable {
       boolean closed;
       queueLock.lock();
       try {
-        // Writes go out at once (a caller may be waiting for one); forces wait for the group commit.
+        // Writes a caller waits for go out at once; everything else waits for the group commit.
         long wait;
-        while (queue.isEmpty() && !closing) {
-          if (!segmentWriter.dirty() && awaitingForce.isEmpty()) {
+        while (!urgent && !closing) {
+          if (queue.isEmpty() && !segmentWriter.dirty() && awaitingForce.isEmpty()) {
+            writerIdle = true;
             work.awaitUninterruptibly();
+            writerIdle = false;
           } else if ((wait = lastSync + intervalNanos - System.nanoTime()) > 0) {
             work.awaitNanos(wait);
           } else {
             break;
           }
         }
+        urgent = false;
         batch.addAll(queue);
         queue.clear();
         queuedBytes = 0;
@@ -340,7 +370,7 @@ public final class Wal implements AutoCloseable {
     }
     // Complete outside every lock: callbacks run on this thread and may append again.
     for (Pending p : batch) {
-      if (p.durable()) {
+      if (p.ack() == Ack.DURABLE) {
         awaitingForce.add(new Written(p, seq));
       } else {
         p.firstSeq().complete(seq);
