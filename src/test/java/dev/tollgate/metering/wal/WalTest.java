@@ -86,6 +86,18 @@ class WalTest {
     }
   }
 
+  /** Makes every force of a segment signal {@code inForce}, then wait for {@code release}. */
+  private static void stallForces(HookedOpener opener, CountDownLatch inForce, CountDownLatch release) {
+    opener.hook = path -> {
+      inForce.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        throw new IOException(e);
+      }
+    };
+  }
+
   // ---------------------------------------------------------------- round trip
 
   @Test
@@ -171,14 +183,7 @@ class WalTest {
     CountDownLatch inForce = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Wal wal = open(small(), opener);
-    opener.hook = path -> {
-      inForce.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new IOException(e);
-      }
-    };
+    stallForces(opener, inForce, release);
     CompletableFuture<Long> future = wal.append("durable".getBytes(UTF_8));
     assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();
     // The writer sits in force(): the bytes are written, but not yet acknowledged.
@@ -196,14 +201,7 @@ class WalTest {
     CountDownLatch inForce = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Wal wal = open(config(dir, 1 << 20, Duration.ofMillis(50), 1 << 20, 16 << 20, 0), opener);
-    opener.hook = path -> {
-      inForce.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new IOException(e);
-      }
-    };
+    stallForces(opener, inForce, release);
     long start = System.nanoTime();
     assertThat(wal.write("written".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not held for the 50 ms group commit")
@@ -246,14 +244,7 @@ class WalTest {
     CountDownLatch inForce = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Wal wal = open(config(dir, 1 << 20, Duration.ZERO, 1, 16 << 20, 0), opener);
-    opener.hook = path -> {
-      inForce.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException e) {
-        throw new IOException(e);
-      }
-    };
+    stallForces(opener, inForce, release);
     CompletableFuture<Long> first = wal.append("first".getBytes(UTF_8));
     assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();
     int before = opener.segmentForces.get();
