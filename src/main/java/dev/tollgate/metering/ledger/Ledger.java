@@ -149,7 +149,7 @@ public final class Ledger implements AutoCloseable {
   /**
    * Writes a call's usage event; the future completes once it is in the log's file (where it survives a
    * crash of the gateway; forced within {@code commit_interval}), or fails with a {@link WalException}.
-   * Nothing waits for it, so it goes with the next intent written (or within {@code commit_interval}).
+   * Nothing waits for it, so it goes with the next intent written, within a millisecond at the latest.
    */
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();

@@ -50,6 +50,11 @@ import org.slf4j.LoggerFactory;
 public final class Wal implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Wal.class);
   static final String LOCK_FILE = "lock";
+  /**
+   * Longest a record nobody waits for ({@link #writeLater}) stays in memory when no write a caller waits for
+   * comes first: a crash in that time loses it (a usage event: its call is then billed from its intent).
+   */
+  static final long LATER_WITHIN_NANOS = 1_000_000;
   /** Longest the checkpoint file lags the committed position while no segment is to be deleted. */
   static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(1);
 
@@ -76,6 +81,8 @@ public final class Wal implements AutoCloseable {
   private boolean urgent;
   // @GuardedBy("queueLock"): the writer sleeps with nothing to write or force, until signalled
   private boolean writerIdle;
+  // @GuardedBy("queueLock"): when the oldest queued writeLater record must be written (0: none queued)
+  private long laterDeadline;
   /** Set once by the writer when a write or fsync fails; from then on every append fails with it. */
   private volatile WalFailedException failure;
 
@@ -191,8 +198,8 @@ public final class Wal implements AutoCloseable {
 
   /**
    * Writes one record that nobody waits for: the writer is not woken for it, it goes into the file with the
-   * next write a caller waits for, and within {@code commit_interval} at the latest. Until then it is in
-   * memory only (lost if the process dies). The future completes once it is written.
+   * next write a caller waits for, and within {@link #LATER_WITHIN_NANOS} (1 ms) at the latest. Until then it
+   * is in memory only (lost if the process dies). The future completes once it is written.
    *
    * @throws IllegalArgumentException when the record cannot fit in a segment
    */
@@ -255,6 +262,9 @@ public final class Wal implements AutoCloseable {
       // The time is read under the lock so that append times never go backwards along sequence numbers.
       queue.add(new Pending(payloads, bytes, clock.millis(), ack, future));
       queuedBytes += bytes;
+      if (ack == Ack.LATER && laterDeadline == 0) {
+        laterDeadline = System.nanoTime() + LATER_WITHIN_NANOS;
+      }
       // Wake the writer when a caller waits for the write or enough bytes wait, and when it sleeps with
       // nothing to do (it then waits out the commit interval): not for every record.
       boolean wake = writerIdle;
@@ -289,13 +299,14 @@ public final class Wal implements AutoCloseable {
             writerIdle = true;
             work.awaitUninterruptibly();
             writerIdle = false;
-          } else if ((wait = lastSync + intervalNanos - System.nanoTime()) > 0) {
+          } else if ((wait = nextDeadline(lastSync) - System.nanoTime()) > 0) {
             work.awaitNanos(wait);
           } else {
             break;
           }
         }
         urgent = false;
+        laterDeadline = 0;
         batch.addAll(queue);
         queue.clear();
         queuedBytes = 0;
@@ -335,6 +346,13 @@ public final class Wal implements AutoCloseable {
       }
     }
     failQueued();
+  }
+
+  /** When the writer must act without a signal: the group commit, or a writeLater record's deadline. */
+  // @GuardedBy("queueLock")
+  private long nextDeadline(long lastSync) {
+    long commit = lastSync + intervalNanos;
+    return laterDeadline != 0 && laterDeadline - commit < 0 ? laterDeadline : commit;
   }
 
   /**
