@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,7 +95,7 @@ public final class Main implements Runnable {
       // SIGTERM and SIGINT: drain, flush usage, then exit 0 (a shutdown hook alone would exit 143). A second
       // signal while draining (an impatient Ctrl-C, a supervisor that signals the whole process group) must
       // not exit before the first stop is done.
-      java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean stopping = new AtomicBoolean();
       for (String signal : new String[] {"TERM", "INT"}) {
         sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
           if (!stopping.compareAndSet(false, true)) {

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * ({@code fdatasync}) at most once per {@code commit_interval}, earlier when {@code commit_bytes} are
  * waiting: they are then <i>durable</i> (they survive a power cut), visible to {@link #replay} and
  * counted in {@link #durableSeq}. {@link #write}'s future completes when its record is written,
- * {@link #append}'s when it is durable. Sequence numbers are given in queue order, so a record's number
+ * {@link #append}'s when it is durable; {@link #writeLater} does not wake the writer (its record goes with
+ * the next batch, within 1 ms). Sequence numbers are given in queue order, so a record's number
  * is also its position in the log.
  *
  * <p><b>Bounds.</b> An append reserves its frame's bytes against {@code max_disk_bytes} before it is
@@ -96,7 +97,7 @@ public final class Wal implements AutoCloseable {
   private enum Ack {
     /** Once written; the writer is woken at once (a caller waits). */
     WRITTEN,
-    /** Once written; the writer is not woken for it: it goes with the next batch, within the commit interval. */
+    /** Once written; the writer is not woken for it: it goes with the next batch, within 1 ms at the latest. */
     LATER,
     /** Once forced (group commit). */
     DURABLE
@@ -292,7 +293,7 @@ public final class Wal implements AutoCloseable {
       boolean closed;
       queueLock.lock();
       try {
-        // Writes a caller waits for go out at once; everything else waits for the group commit.
+        // Writes a caller waits for go out at once, writeLater records within 1 ms, appends at the group commit.
         long wait;
         while (!urgent && !closing) {
           if (queue.isEmpty() && !segmentWriter.dirty() && awaitingForce.isEmpty()) {

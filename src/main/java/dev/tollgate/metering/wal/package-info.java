@@ -62,7 +62,8 @@
  * <h2>Durability and group commit</h2>
  * One writer thread drains every queued append and writes the records with consecutive sequence numbers
  * at once ({@code write}: they survive a crash of the process from then on, and a {@code write}'s future
- * completes), then forces the segment ({@code fdatasync}) at most once per {@code commit_interval}, or
+ * completes; a record nobody waits for, {@code writeLater}, goes with the next batch, within 1 ms), then
+ * forces the segment ({@code fdatasync}) at most once per {@code commit_interval}, or
  * sooner when {@code commit_bytes} are waiting, and only then publishes the records as durable and
  * completes the futures of {@code append}s. At rotation the full segment is forced before the next one is
  * created; a new segment's header and directory entry are forced before a record goes in. A failed write
