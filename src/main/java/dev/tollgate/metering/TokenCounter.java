@@ -1,24 +1,36 @@
 package dev.tollgate.metering;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
+import java.util.regex.Pattern;
 
 /**
  * Counts tokens locally with JTokkit, for the calls whose upstream reports no usage (and for the mock
  * provider). o200k for the GPT-4o / 4.1 / o-series families, cl100k otherwise: an estimate for other
- * vendors' tokenizers, which is why such records are marked {@code estimated}. Thread-safe.
+ * vendors' tokenizers, which is why such records are marked {@code estimated}. Counts of prompt text are
+ * remembered ({@link #countPromptText}), bounded by characters. Thread-safe.
  */
 public final class TokenCounter {
   /** Per-message overhead of the chat format (role markers), per OpenAI's published counting recipe. */
   private static final int TOKENS_PER_MESSAGE = 3;
   private static final int TOKENS_PER_REPLY = 3;
+  private static final Pattern O_SERIES = Pattern.compile("o[1-9].*");
+  /**
+   * Characters of prompt text whose counts are remembered, per encoding (~2 bytes each, plus ~100 bytes
+   * an entry): a few thousand system prompts and tool lists.
+   */
+  static final long REMEMBERED_CHARS = 4L << 20;
 
   private final Encoding o200k;
   private final Encoding cl100k;
+  private final Cache<String, Integer> o200kCounts = counts();
+  private final Cache<String, Integer> cl100kCounts = counts();
 
   public TokenCounter() {
     EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
@@ -26,15 +38,41 @@ public final class TokenCounter {
     this.cl100k = registry.getEncoding(EncodingType.CL100K_BASE);
   }
 
+  private static Cache<String, Integer> counts() {
+    return Caffeine.newBuilder().maximumWeight(REMEMBERED_CHARS).weigher((String text, Integer n) -> text.length())
+        .build();
+  }
+
   public Encoding encodingFor(String model) {
+    return modern(model) ? o200k : cl100k;
+  }
+
+  private static boolean modern(String model) {
     String m = model == null ? "" : model;
-    boolean modern = m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5")
-        || m.matches("o[1-9].*") || m.startsWith("chatgpt-4o");
-    return modern ? o200k : cl100k;
+    return m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5")
+        || m.startsWith("chatgpt-4o") || O_SERIES.matcher(m).matches();
   }
 
   public int count(String model, String text) {
     return text == null || text.isEmpty() ? 0 : encodingFor(model).countTokensOrdinary(text);
+  }
+
+  /**
+   * Counts prompt text for {@code model}, remembering the counts of recent texts: system prompts, tool
+   * definitions and conversation history come back call after call, and counting them again costs
+   * microseconds on the event loop (JTokkit's o200k splits text with a regular expression). A text
+   * longer than the whole memory is counted every time.
+   */
+  public int countPromptText(String model, String text) {
+    if (text == null || text.isEmpty()) {
+      return 0;
+    }
+    boolean modern = modern(model);
+    Encoding encoding = modern ? o200k : cl100k;
+    if (text.length() > REMEMBERED_CHARS / 4) {
+      return encoding.countTokensOrdinary(text);
+    }
+    return (modern ? o200kCounts : cl100kCounts).get(text, encoding::countTokensOrdinary);
   }
 
   public IntArrayList encode(String model, String text) {
@@ -54,16 +92,16 @@ public final class TokenCounter {
         total += TOKENS_PER_MESSAGE + countContent(model, message.get("content"));
         JsonNode name = message.get("name");
         if (name != null && name.isTextual()) {
-          total += count(model, name.asText()) + 1;
+          total += countPromptText(model, name.asText()) + 1;
         }
         JsonNode toolCalls = message.get("tool_calls");
         if (toolCalls != null) {
-          total += count(model, toolCalls.toString());
+          total += countPromptText(model, toolCalls.toString());
         }
       }
       JsonNode tools = body.get("tools");
       if (tools != null && tools.isArray()) {
-        total += count(model, tools.toString());
+        total += countPromptText(model, tools.toString());
       }
       return total;
     }
@@ -76,7 +114,7 @@ public final class TokenCounter {
       return 0;
     }
     if (input.isTextual()) {
-      return count(model, input.asText());
+      return countPromptText(model, input.asText());
     }
     if (input.isArray()) {
       if (!input.isEmpty() && input.get(0).isNumber()) {
@@ -96,14 +134,14 @@ public final class TokenCounter {
       return 0;
     }
     if (content.isTextual()) {
-      return count(model, content.asText());
+      return countPromptText(model, content.asText());
     }
     long total = 0;
     if (content.isArray()) {
       for (JsonNode part : content) {
         JsonNode text = part.get("text");
         if (text != null && text.isTextual()) {
-          total += count(model, text.asText());
+          total += countPromptText(model, text.asText());
         }
       }
     }

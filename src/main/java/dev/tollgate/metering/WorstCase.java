@@ -48,7 +48,7 @@ public final class WorstCase {
     }
     if (node.isTextual()) {
       String text = node.asText();
-      return text.startsWith("data:") ? INLINE_DATA_TOKENS : tokens.count(model, text);
+      return text.startsWith("data:") ? INLINE_DATA_TOKENS : tokens.countPromptText(model, text);
     }
     long total = 0;
     if (node.isObject()) {

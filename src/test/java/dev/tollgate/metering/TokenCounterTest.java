@@ -47,6 +47,26 @@ class TokenCounterTest {
     assertThat(COUNTER.encodingFor(null).getName()).isEqualTo("cl100k_base");
   }
 
+  /** Remembered counts are per encoding: the same text counts differently under o200k and cl100k. */
+  @Test
+  void promptTextCountsAreRememberedPerEncoding() {
+    String text = "Grüße aus Köln! 你好，世界 🌍🚀 — déjà vu";
+    assertThat(O200K.countTokensOrdinary(text)).isNotEqualTo(CL100K.countTokensOrdinary(text));
+    TokenCounter counter = new TokenCounter();
+    for (int i = 0; i < 3; i++) {
+      assertThat(counter.countPromptText("gpt-4o", text)).isEqualTo(O200K.countTokensOrdinary(text));
+      assertThat(counter.countPromptText("gpt-3.5-turbo", text)).isEqualTo(CL100K.countTokensOrdinary(text));
+    }
+    assertThat(counter.countPromptText("gpt-4o", "")).isZero();
+    assertThat(counter.countPromptText("gpt-4o", null)).isZero();
+  }
+
+  @Test
+  void promptTextLongerThanTheMemoryIsCountedEveryTime() {
+    String text = "lorem ipsum dolor sit amet ".repeat((int) (TokenCounter.REMEMBERED_CHARS / 4 / 27) + 1);
+    assertThat(COUNTER.countPromptText("gpt-3.5-turbo", text)).isEqualTo(CL100K.countTokensOrdinary(text));
+  }
+
   @Test
   void countsKnownStrings() {
     assertThat(COUNTER.count("gpt-4o", "hello world")).isEqualTo(2);
