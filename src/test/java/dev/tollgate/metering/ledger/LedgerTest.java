@@ -30,6 +30,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ledger on its own, in-process: a fake database that fails on demand, a clock the test moves, and
@@ -196,6 +198,49 @@ class LedgerTest {
       assertThat(ledger.status().lagEvents()).isZero();
       assertThat(ledger.committedSeq()).isEqualTo(ledger.durableSeq());
     }
+  }
+
+  // ---------------------------------------------------------------- records found twice
+
+  /**
+   * Every kind of record twice, the copies where a replay of the log's tail would put them (an intent after
+   * its call's end, after its abandon), read in batches that split pairs and that hold them whole: each
+   * event reaches the database once, no intent stays open, nothing is billed as interrupted.
+   */
+  @ParameterizedTest(name = "flush batch {0}")
+  @ValueSource(ints = {3, 100})
+  void recordsFoundTwiceInTheLogChangeNothing(int flushBatch) {
+    CallIntent a = intent("a");
+    CallIntent b = intent("b");
+    CallIntent c = intent("c");
+    List<LedgerRecord> records = List.of(
+        new LedgerRecord.Begun(a), new LedgerRecord.Begun(a), // an intent twice before its end
+        new LedgerRecord.Ended(event(a)), new LedgerRecord.Ended(event(a)), // an event twice
+        new LedgerRecord.Begun(b), new LedgerRecord.Abandoned("b"), new LedgerRecord.Abandoned("b"), // an abandon twice
+        new LedgerRecord.Begun(b), // and its intent again after it: must not bill a call that never went out
+        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c)), // a whole call
+        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c))); // and all of it again
+    try (Wal wal = Wal.open(config(flushBatch).wal(), clock)) {
+      for (LedgerRecord r : records) {
+        wal.append(LedgerCodec.encode(r)).join();
+      }
+    }
+    try (Ledger ledger = open(flushBatch)) {
+      assertThat(ledger.status().lagEvents()).isEqualTo(4);
+      drain(ledger);
+      assertThat(sink.stored).containsOnlyKeys("a", "c");
+      assertThat(sink.duplicates()).isEmpty();
+      assertThat(ledger.status().flushed()).isEqualTo(2);
+      assertThat(ledger.status().lagEvents()).as("the copies are counted off too").isZero();
+      assertThat(ledger.status().interrupted()).isZero();
+      assertThat(ledger.committedSeq()).as("no intent left open").isEqualTo(ledger.durableSeq());
+    }
+    try (Ledger reopened = open(flushBatch)) {
+      drain(reopened);
+      assertThat(reopened.status().interrupted()).isZero();
+    }
+    assertThat(sink.stored).containsOnlyKeys("a", "c");
+    assertThat(sink.duplicates()).isEmpty();
   }
 
   // ---------------------------------------------------------------- flushing and committing
