@@ -25,10 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The usage ledger: every upstream call is written to a local write-ahead log twice, as a
- * {@linkplain #begin intent} forced to disk before the request leaves the gateway and as its
- * {@linkplain #end usage event} when it ends; one flusher thread moves the events on to the database in
- * batches, idempotently by event id, and lets the log go once they are there.
+ * The usage ledger: every upstream call is written to a local write-ahead log twice, as an
+ * {@linkplain #begin intent} stored in the log's memory-mapped intake before the request leaves the gateway
+ * (where it survives a crash of the gateway at once, and a power cut once forced, within
+ * {@code ledger.wal.commit_interval}) and as its {@linkplain #end usage event} when it ends; one flusher
+ * thread moves the events on to the database in batches, idempotently by event id, and lets the log go once
+ * they are there.
  *
  * <p><b>Exactly once.</b> An event is in the log before its call's accounting is done, so a crash loses
  * none: the next start replays what the database does not have yet (inserting twice is harmless, the
@@ -73,10 +75,11 @@ public final class Ledger implements AutoCloseable {
   private final Set<String> endedWhileCarried = new HashSet<>();
   /**
    * Ids of the calls most recently closed (ended or abandoned), at most {@link #REMEMBERED_CLOSED}: a record
-   * of one of them read again is a copy, not news. Copies come close behind their originals (a replay of
-   * the last records written before a crash would put them there), so a bounded memory covers them.
-   * Without it, an intent copied after its call's abandon would bill a call that never reached its upstream
-   * as interrupted, and one copied after its call's end would pin the log until the next start.
+   * of one of them read again is a copy, not news. The log is not expected to hold copies (its recovery
+   * leaves out the intake's records a segment has already), but one would come close behind its original:
+   * a replay of the last records written before a crash. Without this, an intent copied after its call's
+   * abandon would bill a call that never reached its upstream as interrupted, and one copied after its
+   * call's end would pin the log until the next start.
    */
   private final Set<String> recentlyClosed = new HashSet<>();
   private final ArrayDeque<String> recentlyClosedOrder = new ArrayDeque<>();
@@ -150,26 +153,28 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Writes the intent of a call about to be made. The future completes once the intent is in the log's
-   * file, where it survives a crash of the gateway (forced to the device within
-   * {@code ledger.wal.commit_interval}); with {@code ledger.fsync_intents}, once it is forced. It fails
-   * with a {@link WalException} when the log cannot take it.
+   * Writes the intent of a call about to be made. The future is normally complete on return: the intent is
+   * stored in the log's memory-mapped intake, where it survives a crash of the gateway at once, and it is
+   * forced to the device within {@code ledger.wal.commit_interval} (when the intake is full, the future
+   * completes once the log's writer put the intent in its file). With {@code ledger.fsync_intents} it
+   * completes once the intent is forced. It fails with a {@link WalException} when the log cannot take it.
    */
   public CompletableFuture<Void> begin(CallIntent intent) {
     openCalls.incrementAndGet();
     byte[] record = LedgerCodec.encode(new LedgerRecord.Begun(intent));
-    return (config.fsyncIntents() ? wal.append(record) : wal.write(record)).thenApply(seq -> null);
+    return config.fsyncIntents() ? wal.append(record).thenApply(seq -> null) : wal.write(record);
   }
 
   /**
-   * Writes a call's usage event; the future completes once it is in the log's file (where it survives a
-   * crash of the gateway; forced within {@code commit_interval}), or fails with a {@link WalException}.
-   * Nothing waits for it, so it goes with the next intent written, within a millisecond at the latest.
+   * Writes a call's usage event; the future completes once it is in the log's intake or file (where it
+   * survives a crash of the gateway; forced within {@code commit_interval}), or fails with a
+   * {@link WalException}. Nothing waits for it: when the intake is full, it goes with the next intent
+   * written, within a millisecond at the latest.
    */
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();
     openCalls.decrementAndGet();
-    return wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
+    return wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((written, failure) -> {
       if (failure != null) {
         ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.

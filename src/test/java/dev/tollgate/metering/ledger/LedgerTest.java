@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.metering.UsageEvent;
 import dev.tollgate.metering.UsageSink;
+import dev.tollgate.metering.wal.HookedOpener;
 import dev.tollgate.metering.wal.Wal;
 import dev.tollgate.metering.wal.WalConfig;
 import dev.tollgate.testing.ManualClock;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -241,6 +243,87 @@ class LedgerTest {
     }
     assertThat(sink.stored).containsOnlyKeys("a", "c");
     assertThat(sink.duplicates()).isEmpty();
+  }
+
+  /**
+   * The gateway died after the log's writer put a batch in a segment and before it moved its intake's tail
+   * past the batch's intake records, so that they are in both files. Call {@code b}'s abandon was queued
+   * (behind an append), so it is only in the segment: a copy of {@code b}'s intent replayed after it would
+   * bill a call that never went out. Every call is billed once, as it ended, and nothing stays open.
+   */
+  @Test
+  void aCrashBetweenTheLogsWriteAndItsIntakesTailMoveBillsEveryCallOnce() throws Exception {
+    Path live = dir.resolve("live");
+    Path crashed = dir.resolve("crashed");
+    WalConfig walConfig = new WalConfig(live, 4096, Duration.ZERO, 1, 1 << 22, 0);
+    HookedOpener opener = new HookedOpener();
+    Semaphore inForce = new Semaphore(0);
+    Semaphore release = new Semaphore(0);
+    CallIntent a = intent("a");
+    CallIntent b = intent("b");
+    CallIntent c = intent("c");
+    CallIntent d = intent("d");
+    byte[] intakeBefore;
+    try (Wal wal = Wal.open(walConfig, clock, opener)) {
+      opener.hook = path -> {
+        inForce.release();
+        release.acquireUninterruptibly();
+      };
+      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(d))); // with fsync_intents: the writer stalls forcing it
+      try {
+        assertThat(inForce.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        wal.write(LedgerCodec.encode(new LedgerRecord.Begun(a))); // in the intake
+        wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event(a))));
+        wal.write(LedgerCodec.encode(new LedgerRecord.Begun(b)));
+        wal.append(LedgerCodec.encode(new LedgerRecord.Ended(event(d)))); // queued; what follows is queued behind it
+        wal.writeLater(LedgerCodec.encode(new LedgerRecord.Abandoned("b")));
+        wal.write(LedgerCodec.encode(new LedgerRecord.Begun(c)));
+        wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event(c))));
+        intakeBefore = Files.readAllBytes(live.resolve("intake")); // its tail before the batch
+      } finally {
+        opener.hook = path -> {};
+        release.release(100);
+      }
+      wal.sync().join(); // the batch is in a segment, the intake's tail moved past it
+      Files.createDirectories(crashed);
+      for (Path segment : walSegments(live)) {
+        Files.copy(segment, crashed.resolve(segment.getFileName()));
+      }
+      Files.write(crashed.resolve("intake"), intakeBefore);
+    }
+    byte[] beganA = LedgerCodec.encode(new LedgerRecord.Begun(a));
+    assertThat(indexOf(intakeBefore, beganA)).as("a's intent in the intake").isNotNegative();
+    assertThat(indexOf(Files.readAllBytes(walSegments(crashed).getLast()), beganA)).as("and in the segment")
+        .isNotNegative();
+    try (Ledger ledger = Ledger.open(new LedgerConfig(new WalConfig(crashed, 4096, Duration.ZERO, 1, 1 << 22, 0),
+        100, Duration.ofMillis(5)), sink, clock)) {
+      drain(ledger);
+      assertThat(ledger.status().lagEvents()).isZero();
+      assertThat(ledger.status().interrupted()).isZero();
+      assertThat(ledger.committedSeq()).as("no intent left open").isEqualTo(ledger.durableSeq());
+    }
+    assertThat(sink.stored).containsOnlyKeys("a", "c", "d");
+    assertThat(sink.stored.values()).allMatch(e -> e.status().equals("ok"));
+    assertThat(sink.duplicates()).isEmpty();
+  }
+
+  private static List<Path> walSegments(Path walDir) throws IOException {
+    try (Stream<Path> files = Files.list(walDir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".wal")).sorted().toList();
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   // ---------------------------------------------------------------- flushing and committing
