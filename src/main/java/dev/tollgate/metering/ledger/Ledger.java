@@ -8,6 +8,7 @@ import dev.tollgate.metering.wal.WalFullException;
 import dev.tollgate.metering.wal.WalRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,16 +25,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The usage ledger: every upstream call is written to a local write-ahead log twice, as a
- * {@linkplain #begin intent} forced to disk before the request leaves the gateway and as its
- * {@linkplain #end usage event} when it ends; one flusher thread moves the events on to the database in
- * batches, idempotently by event id, and lets the log go once they are there.
+ * The usage ledger: every upstream call is written to a local write-ahead log twice, as an
+ * {@linkplain #begin intent} stored in the log's memory-mapped intake before the request leaves the gateway
+ * (where it survives a crash of the gateway at once, and a power cut once forced, within
+ * {@code ledger.wal.commit_interval}) and as its {@linkplain #end usage event} when it ends; one flusher
+ * thread moves the events on to the database in batches, idempotently by event id, and lets the log go once
+ * they are there.
  *
  * <p><b>Exactly once.</b> An event is in the log before its call's accounting is done, so a crash loses
  * none: the next start replays what the database does not have yet (inserting twice is harmless, the
  * database keeps the first). A call the process died during has an intent and no event; the first
  * flush after the restart bills it as {@linkplain CallIntent#interrupted interrupted} under the same
  * id. So every call an upstream saw is in the ledger exactly once, whenever the gateway is killed.
+ * A record found twice in the log changes nothing: a second event of a call is not inserted again, and an
+ * intent read after its call's end or abandon does not open the call again (for the last 16,384 calls
+ * closed; older copies are left to the database, which keeps the first event per id).
  *
  * <p><b>Intents pin the log.</b> The committed position (up to which segments may be deleted) never
  * passes the intent of a call still in flight. A call that runs long has its intent written again at
@@ -52,6 +58,8 @@ public final class Ledger implements AutoCloseable {
   /** Admission asks for room for a typical call's two records. */
   private static final int TYPICAL_RECORD_BYTES = 512;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  /** How many closed calls the flusher remembers to recognise their records when they come again. */
+  static final int REMEMBERED_CLOSED = 16_384;
 
   private final Wal wal;
   private final UsageSink sink;
@@ -65,6 +73,16 @@ public final class Ledger implements AutoCloseable {
   private final TreeMap<Long, Open> openBySeq = new TreeMap<>();
   private final Map<String, Long> openById = new HashMap<>();
   private final Set<String> endedWhileCarried = new HashSet<>();
+  /**
+   * Ids of the calls most recently closed (ended or abandoned), at most {@link #REMEMBERED_CLOSED}: a record
+   * of one of them read again is a copy, not news. The log is not expected to hold copies (its recovery
+   * leaves out the intake's records a segment has already), but one would come close behind its original:
+   * a replay of the last records written before a crash. Without this, an intent copied after its call's
+   * abandon would bill a call that never reached its upstream as interrupted, and one copied after its
+   * call's end would pin the log until the next start.
+   */
+  private final Set<String> recentlyClosed = new HashSet<>();
+  private final ArrayDeque<String> recentlyClosedOrder = new ArrayDeque<>();
   private long position;
   private boolean interruptedResolved;
   private boolean syncedForClose;
@@ -135,26 +153,28 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Writes the intent of a call about to be made. The future completes once the intent is in the log's
-   * file, where it survives a crash of the gateway (forced to the device within
-   * {@code ledger.wal.commit_interval}); with {@code ledger.fsync_intents}, once it is forced. It fails
-   * with a {@link WalException} when the log cannot take it.
+   * Writes the intent of a call about to be made. The future is normally complete on return: the intent is
+   * stored in the log's memory-mapped intake, where it survives a crash of the gateway at once, and it is
+   * forced to the device within {@code ledger.wal.commit_interval} (when the intake is full, the future
+   * completes once the log's writer put the intent in its file). With {@code ledger.fsync_intents} it
+   * completes once the intent is forced. It fails with a {@link WalException} when the log cannot take it.
    */
   public CompletableFuture<Void> begin(CallIntent intent) {
     openCalls.incrementAndGet();
     byte[] record = LedgerCodec.encode(new LedgerRecord.Begun(intent));
-    return (config.fsyncIntents() ? wal.append(record) : wal.write(record)).thenApply(seq -> null);
+    return config.fsyncIntents() ? wal.append(record).thenApply(seq -> null) : wal.write(record);
   }
 
   /**
-   * Writes a call's usage event; the future completes once it is in the log's file (where it survives a
-   * crash of the gateway; forced within {@code commit_interval}), or fails with a {@link WalException}.
-   * Nothing waits for it, so it goes with the next intent written, within a millisecond at the latest.
+   * Writes a call's usage event; the future completes once it is in the log's intake or file (where it
+   * survives a crash of the gateway; forced within {@code commit_interval}), or fails with a
+   * {@link WalException}. Nothing waits for it: when the intake is full, it goes with the next intent
+   * written, within a millisecond at the latest.
    */
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();
     openCalls.decrementAndGet();
-    return wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((seq, failure) -> {
+    return wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((written, failure) -> {
       if (failure != null) {
         ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
@@ -275,6 +295,8 @@ public final class Ledger implements AutoCloseable {
     List<Read> records = new ArrayList<>();
     long[] last = {position};
     long[] firstAppendedAt = {0};
+    Set<String> inBatch = new HashSet<>();
+    int[] copies = {0};
     long read = wal.replay(position, config.flushBatch(), r -> {
       last[0] = r.seq();
       LedgerRecord record = decode(r);
@@ -283,6 +305,11 @@ public final class Ledger implements AutoCloseable {
       }
       records.add(new Read(r.seq(), r.appendedAtMillis(), record));
       if (record instanceof LedgerRecord.Ended(UsageEvent event)) {
+        // A second event of a call already closed, or twice in this batch: counted off, not inserted again.
+        if (recentlyClosed.contains(event.id()) || !inBatch.add(event.id())) {
+          copies[0]++;
+          return;
+        }
         if (batch.isEmpty()) {
           firstAppendedAt[0] = r.appendedAtMillis();
         }
@@ -292,10 +319,10 @@ public final class Ledger implements AutoCloseable {
     if (!batch.isEmpty()) {
       oldestUnflushedAt = firstAppendedAt[0];
       insert(batch);
-      backlog.addAndGet(-batch.size());
       flushed.addAndGet(batch.size());
       oldestUnflushedAt = 0;
     }
+    backlog.addAndGet(-(batch.size() + copies[0]));
     // Only now that the batch is in the database: a failed batch is read again, and the intents must
     // not see its records twice (a carried intent's end, then its copy, would leave the copy open).
     for (Read r : records) {
@@ -328,6 +355,9 @@ public final class Ledger implements AutoCloseable {
     if (endedWhileCarried.remove(intent.id())) {
       return; // a carried copy of an intent whose call ended before the copy was read
     }
+    if (recentlyClosed.contains(intent.id())) {
+      return; // the intent of a call that ended or was abandoned, read again: it must not open it again
+    }
     Long previous = openById.put(intent.id(), seq);
     if (previous != null) {
       openBySeq.remove(previous);
@@ -337,6 +367,12 @@ public final class Ledger implements AutoCloseable {
   }
 
   private void closed(String id) {
+    if (recentlyClosed.add(id)) {
+      recentlyClosedOrder.addLast(id);
+      if (recentlyClosedOrder.size() > REMEMBERED_CLOSED) {
+        recentlyClosed.remove(recentlyClosedOrder.removeFirst());
+      }
+    }
     Long seq = openById.remove(id);
     if (seq != null) {
       openBySeq.remove(seq);

@@ -41,4 +41,22 @@ public sealed interface Damage {
    * every live record is replayed again (the database deduplicates by event id).
    */
   record CorruptCheckpoint(Path file) implements Damage {}
+
+  /**
+   * Records in the intake ring from {@code offset} on did not check out, so they and everything stored
+   * after them in the ring were discarded. A crash of the process leaves none (the ring's head moves only
+   * after a record is complete); a power cut can, because the ring is never forced: what the device held
+   * of it may be pages of different ages. Records older than one group commit were in a segment already.
+   *
+   * @param offset where in the file the first record that did not check out lies
+   * @param bytesDiscarded ring bytes from there to the ring's head
+   */
+  record IntakeTail(Path file, long offset, long bytesDiscarded) implements Damage {}
+
+  /**
+   * The intake file was not a ring of ours (wrong magic or version, a size that does not match its
+   * header, positions that cannot be): moved whole to {@code quarantined}, none of its records replayed,
+   * and an empty ring created in its place.
+   */
+  record CorruptIntake(Path file, long bytes, Path quarantined) implements Damage {}
 }

@@ -38,9 +38,24 @@ final class Frames {
   }
 
   static void putFrame(ByteBuffer buf, long seq, long appendedAtMillis, byte[] payload) {
+    int start = startFrame(buf, seq, appendedAtMillis, payload.length);
+    buf.put(payload);
+    sealFrame(buf, start, payload.length);
+  }
+
+  /**
+   * Puts a frame's fields before its payload, which the caller puts next, then {@link #sealFrame}s; returns
+   * where the frame starts. For payloads that are not in an array of their own (the intake ring's).
+   */
+  static int startFrame(ByteBuffer buf, long seq, long appendedAtMillis, int payloadLength) {
     int start = buf.position();
-    buf.putInt(payload.length).putInt(0).putLong(seq).putLong(appendedAtMillis).put(payload);
-    buf.putInt(start + 4, crc(buf, start, payload.length));
+    buf.putInt(payloadLength).putInt(0).putLong(seq).putLong(appendedAtMillis);
+    return start;
+  }
+
+  /** Fills in the checksum of the frame at {@code start} once its payload is in place. */
+  static void sealFrame(ByteBuffer buf, int start, int payloadLength) {
+    buf.putInt(start + 4, crc(buf, start, payloadLength));
   }
 
   /** CRC32C over the frame without its own checksum field: length, seq, appendedAt and payload. */

@@ -84,7 +84,7 @@ final class Recovery {
       recover(segments.get(i), upper);
     }
     Checkpoint.forceDirectory(dir, opener);
-    RecoveryReport report = new RecoveryReport(damages, uncommitted.size(), committedSeq, lastSeq + 1);
+    RecoveryReport report = new RecoveryReport(damages, uncommitted.size(), committedSeq, lastSeq + 1, 0, 0);
     return new Result(kept, uncommitted, committedSeq, lastSeq, report);
   }
 
@@ -282,8 +282,12 @@ final class Recovery {
     }
   }
 
-  /** Moves (or copies) a damaged segment into {@code quarantine/}, named by segment and time. */
   private Path quarantine(Path file, boolean move) throws IOException {
+    return quarantine(dir, file, move, clock, opener);
+  }
+
+  /** Moves (or copies) a damaged file into {@code quarantine/}, named by file and time. */
+  static Path quarantine(Path dir, Path file, boolean move, Clock clock, ChannelOpener opener) throws IOException {
     Path qdir = Files.createDirectories(dir.resolve(QUARANTINE));
     Path target = qdir.resolve(file.getFileName() + "." + clock.millis());
     for (int n = 1; Files.exists(target); n++) {
@@ -302,6 +306,11 @@ final class Recovery {
   }
 
   private void report(Damage damage) {
+    log(damage);
+    damages.add(damage);
+  }
+
+  static void log(Damage damage) {
     switch (damage) {
       case Damage.TornTail t -> log.warn("write-ahead log: torn final record in {} at offset {}; {} bytes discarded "
           + "(never acknowledged)", t.file(), t.offset(), t.bytesDiscarded());
@@ -312,7 +321,11 @@ final class Recovery {
           h.file(), h.bytes(), h.quarantined());
       case Damage.CorruptCheckpoint k -> log.error("write-ahead log: checkpoint {} is corrupt; replaying every live "
           + "segment (the database deduplicates by event id)", k.file());
+      case Damage.IntakeTail t -> log.error("write-ahead log: intake ring {} does not check out from offset {}: {} "
+          + "bytes discarded (the ring is never forced, so a power cut can leave stale pages; records stored before "
+          + "the last group commit are in the segments)", t.file(), t.offset(), t.bytesDiscarded());
+      case Damage.CorruptIntake c -> log.error("write-ahead log: {} is not a readable intake ring ({} bytes); moved to "
+          + "{}, none of its records replayed", c.file(), c.bytes(), c.quarantined());
     }
-    damages.add(damage);
   }
 }

@@ -35,6 +35,10 @@ final class SegmentWriter implements AutoCloseable {
   private long unpublishedFirstSeq = -1;
   private long[] unpublishedTimes = new long[256];
   private int unpublishedCount;
+  /** The write in progress: the first seq in the current segment, and the offsets of its frames there. */
+  private long segmentFirst;
+  private long[] offsets;
+  private int inSegment;
 
   SegmentWriter(Path dir, long segmentBytes, ChannelOpener opener, LiveSegments live, long nextSeq) {
     this.dir = dir;
@@ -56,51 +60,86 @@ final class SegmentWriter implements AutoCloseable {
    * makes them durable and publishes them to readers.
    */
   long write(List<byte[]> payloads, long[] appendedAt) throws IOException {
+    return write(null, payloads, appendedAt);
+  }
+
+  /**
+   * As {@link #write(List, long[])}, the intake ring's taken records first (each must carry the number it gets
+   * here: it was promised when it was stored), then {@code payloads}.
+   *
+   * @throws IllegalStateException when a ring record's number is not the next one (nothing is written)
+   */
+  long write(IntakeRing.Batch ring, List<byte[]> payloads, long[] appendedAt) throws IOException {
+    int fromRing = ring == null ? 0 : ring.count();
+    for (int i = 0; i < fromRing; i++) {
+      if (ring.seq(i) != nextSeq + i) {
+        throw new IllegalStateException("intake record %d of %d was given sequence number %d; the log is at %d"
+            .formatted(i + 1, fromRing, ring.seq(i), nextSeq + i));
+      }
+    }
     long firstSeq = nextSeq;
     buffer.clear();
-    long segmentFirst = nextSeq;
-    long[] offsets = new long[payloads.size()];
-    int inSegment = 0;
+    segmentFirst = nextSeq;
+    offsets = new long[fromRing + payloads.size()];
+    inSegment = 0;
+    for (int i = 0; i < fromRing; i++) {
+      int start = startFrame(ring.length(i), ring.appendedAtMillis(i));
+      ring.copyPayload(i, buffer);
+      Frames.sealFrame(buffer, start, ring.length(i));
+    }
     for (int i = 0; i < payloads.size(); i++) {
       byte[] payload = payloads.get(i);
-      long frame = Frames.frameBytes(payload.length);
-      long end = position + buffer.position();
-      if (end > Frames.HEADER_BYTES && end + frame > segmentBytes) {
-        flushBuffer();
-        channel.force(false);
-        unpublished.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
-            Arrays.copyOf(offsets, inSegment)));
-        channel.close();
-        startSegment();
-        segmentFirst = nextSeq;
-        inSegment = 0;
-        end = position;
-      }
-      if (buffer.remaining() < frame) {
-        flushBuffer();
-        if (buffer.capacity() < frame) {
-          buffer = ByteBuffer.allocate((int) frame);
-        }
-        end = position;
-      }
-      offsets[inSegment++] = end;
-      Frames.putFrame(buffer, nextSeq++, appendedAt[i], payload);
+      int start = startFrame(payload.length, appendedAt[i]);
+      buffer.put(payload);
+      Frames.sealFrame(buffer, start, payload.length);
     }
     flushBuffer();
     if (inSegment > 0) {
       unpublished.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
           Arrays.copyOf(offsets, inSegment)));
     }
-    if (unpublishedFirstSeq < 0) {
+    if (unpublishedFirstSeq < 0 && nextSeq > firstSeq) {
       unpublishedFirstSeq = firstSeq;
     }
-    for (long t : appendedAt) {
-      if (unpublishedCount == unpublishedTimes.length) {
-        unpublishedTimes = Arrays.copyOf(unpublishedTimes, unpublishedCount * 2);
-      }
-      unpublishedTimes[unpublishedCount++] = t;
-    }
     return firstSeq;
+  }
+
+  /**
+   * Makes room for the next frame in the buffer (sealing the segment and starting the next when it would
+   * not fit), notes its offset and time, and puts its fields; the caller puts its payload and seals it.
+   */
+  private int startFrame(int payloadLength, long appendedAtMillis) throws IOException {
+    long frame = Frames.frameBytes(payloadLength);
+    long end = position + buffer.position();
+    if (end > Frames.HEADER_BYTES && end + frame > segmentBytes) {
+      flushBuffer();
+      channel.force(false);
+      unpublished.add(new LiveSegments.Written(active, position, segmentFirst, nextSeq - 1,
+          Arrays.copyOf(offsets, inSegment)));
+      channel.close();
+      startSegment();
+      segmentFirst = nextSeq;
+      inSegment = 0;
+      end = position;
+    }
+    if (buffer.remaining() < frame) {
+      flushBuffer();
+      if (buffer.capacity() < frame) {
+        buffer = ByteBuffer.allocate((int) frame);
+      }
+      end = position;
+    }
+    offsets[inSegment++] = end;
+    if (unpublishedCount == unpublishedTimes.length) {
+      unpublishedTimes = Arrays.copyOf(unpublishedTimes, unpublishedCount * 2);
+    }
+    unpublishedTimes[unpublishedCount++] = appendedAtMillis;
+    return Frames.startFrame(buffer, nextSeq++, appendedAtMillis, payloadLength);
+  }
+
+  /** The sequence number the next record written gets. */
+  long nextSeq() {
+    return nextSeq;
   }
 
   /** Whether records were written since the last {@link #force}. */

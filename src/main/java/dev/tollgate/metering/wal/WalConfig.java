@@ -9,10 +9,11 @@ import java.util.List;
 /**
  * The write-ahead log's place and bounds, as configured under {@code ledger.wal}.
  *
- * @param directory where segments, the checkpoint and quarantined files live (one WAL per directory)
+ * @param directory where segments, the intake ring, the checkpoint and quarantined files live (one WAL per directory)
  * @param segmentBytes a segment is sealed and a new one started before it would grow past this
  * @param commitInterval group commit: at most one fsync per interval (zero: fsync every batch at once)
- * @param commitBytes group commit: fsync earlier once this many bytes wait, whatever the interval
+ * @param commitBytes group commit: fsync earlier once this many bytes wait, whatever the interval; the intake
+ *     ring is twice this size (1 to 64 MiB)
  * @param maxDiskBytes cap on the live segments; an append that would pass it is refused
  * @param admissionHeadroomBytes {@link Wal#hasRoom} answers false this far below the cap, so that calls
  *     admitted just before the cap can still append their usage (size it as concurrent calls x event size)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.metering.UsageEvent;
 import dev.tollgate.metering.UsageSink;
+import dev.tollgate.metering.wal.HookedOpener;
 import dev.tollgate.metering.wal.Wal;
 import dev.tollgate.metering.wal.WalConfig;
 import dev.tollgate.testing.ManualClock;
@@ -24,12 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ledger on its own, in-process: a fake database that fails on demand, a clock the test moves, and
@@ -196,6 +200,130 @@ class LedgerTest {
       assertThat(ledger.status().lagEvents()).isZero();
       assertThat(ledger.committedSeq()).isEqualTo(ledger.durableSeq());
     }
+  }
+
+  // ---------------------------------------------------------------- records found twice
+
+  /**
+   * Every kind of record twice, the copies where a replay of the log's tail would put them (an intent after
+   * its call's end, after its abandon), read in batches that split pairs and that hold them whole: each
+   * event reaches the database once, no intent stays open, nothing is billed as interrupted.
+   */
+  @ParameterizedTest(name = "flush batch {0}")
+  @ValueSource(ints = {3, 100})
+  void recordsFoundTwiceInTheLogChangeNothing(int flushBatch) {
+    CallIntent a = intent("a");
+    CallIntent b = intent("b");
+    CallIntent c = intent("c");
+    List<LedgerRecord> records = List.of(
+        new LedgerRecord.Begun(a), new LedgerRecord.Begun(a), // an intent twice before its end
+        new LedgerRecord.Ended(event(a)), new LedgerRecord.Ended(event(a)), // an event twice
+        new LedgerRecord.Begun(b), new LedgerRecord.Abandoned("b"), new LedgerRecord.Abandoned("b"), // an abandon twice
+        new LedgerRecord.Begun(b), // and its intent again after it: must not bill a call that never went out
+        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c)), // a whole call
+        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c))); // and all of it again
+    try (Wal wal = Wal.open(config(flushBatch).wal(), clock)) {
+      for (LedgerRecord r : records) {
+        wal.append(LedgerCodec.encode(r)).join();
+      }
+    }
+    try (Ledger ledger = open(flushBatch)) {
+      assertThat(ledger.status().lagEvents()).isEqualTo(4);
+      drain(ledger);
+      assertThat(sink.stored).containsOnlyKeys("a", "c");
+      assertThat(sink.duplicates()).isEmpty();
+      assertThat(ledger.status().flushed()).isEqualTo(2);
+      assertThat(ledger.status().lagEvents()).as("the copies are counted off too").isZero();
+      assertThat(ledger.status().interrupted()).isZero();
+      assertThat(ledger.committedSeq()).as("no intent left open").isEqualTo(ledger.durableSeq());
+    }
+    try (Ledger reopened = open(flushBatch)) {
+      drain(reopened);
+      assertThat(reopened.status().interrupted()).isZero();
+    }
+    assertThat(sink.stored).containsOnlyKeys("a", "c");
+    assertThat(sink.duplicates()).isEmpty();
+  }
+
+  /**
+   * The gateway died after the log's writer put a batch in a segment and before it moved its intake's tail
+   * past the batch's intake records, so that they are in both files. Call {@code b}'s abandon was queued
+   * (behind an append), so it is only in the segment: a copy of {@code b}'s intent replayed after it would
+   * bill a call that never went out. Every call is billed once, as it ended, and nothing stays open.
+   */
+  @Test
+  void aCrashBetweenTheLogsWriteAndItsIntakesTailMoveBillsEveryCallOnce() throws Exception {
+    Path live = dir.resolve("live");
+    Path crashed = dir.resolve("crashed");
+    WalConfig walConfig = new WalConfig(live, 4096, Duration.ZERO, 1, 1 << 22, 0);
+    HookedOpener opener = new HookedOpener();
+    Semaphore inForce = new Semaphore(0);
+    Semaphore release = new Semaphore(0);
+    CallIntent a = intent("a");
+    CallIntent b = intent("b");
+    CallIntent c = intent("c");
+    CallIntent d = intent("d");
+    byte[] intakeBefore;
+    try (Wal wal = Wal.open(walConfig, clock, opener)) {
+      opener.hook = path -> {
+        inForce.release();
+        release.acquireUninterruptibly();
+      };
+      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(d))); // with fsync_intents: the writer stalls forcing it
+      try {
+        assertThat(inForce.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        wal.write(LedgerCodec.encode(new LedgerRecord.Begun(a))); // in the intake
+        wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event(a))));
+        wal.write(LedgerCodec.encode(new LedgerRecord.Begun(b)));
+        wal.append(LedgerCodec.encode(new LedgerRecord.Ended(event(d)))); // queued; what follows is queued behind it
+        wal.writeLater(LedgerCodec.encode(new LedgerRecord.Abandoned("b")));
+        wal.write(LedgerCodec.encode(new LedgerRecord.Begun(c)));
+        wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event(c))));
+        intakeBefore = Files.readAllBytes(live.resolve("intake")); // its tail before the batch
+      } finally {
+        opener.hook = path -> {};
+        release.release(100);
+      }
+      wal.sync().join(); // the batch is in a segment, the intake's tail moved past it
+      Files.createDirectories(crashed);
+      for (Path segment : walSegments(live)) {
+        Files.copy(segment, crashed.resolve(segment.getFileName()));
+      }
+      Files.write(crashed.resolve("intake"), intakeBefore);
+    }
+    byte[] beganA = LedgerCodec.encode(new LedgerRecord.Begun(a));
+    assertThat(indexOf(intakeBefore, beganA)).as("a's intent in the intake").isNotNegative();
+    assertThat(indexOf(Files.readAllBytes(walSegments(crashed).getLast()), beganA)).as("and in the segment")
+        .isNotNegative();
+    try (Ledger ledger = Ledger.open(new LedgerConfig(new WalConfig(crashed, 4096, Duration.ZERO, 1, 1 << 22, 0),
+        100, Duration.ofMillis(5)), sink, clock)) {
+      drain(ledger);
+      assertThat(ledger.status().lagEvents()).isZero();
+      assertThat(ledger.status().interrupted()).isZero();
+      assertThat(ledger.committedSeq()).as("no intent left open").isEqualTo(ledger.durableSeq());
+    }
+    assertThat(sink.stored).containsOnlyKeys("a", "c", "d");
+    assertThat(sink.stored.values()).allMatch(e -> e.status().equals("ok"));
+    assertThat(sink.duplicates()).isEmpty();
+  }
+
+  private static List<Path> walSegments(Path walDir) throws IOException {
+    try (Stream<Path> files = Files.list(walDir)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".wal")).sorted().toList();
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   // ---------------------------------------------------------------- flushing and committing

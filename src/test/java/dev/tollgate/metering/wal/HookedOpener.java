@@ -16,17 +16,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Opens real channels wrapped so that tests can count and intercept {@code force} on segment files:
- * the hook runs before the real force (it may block or throw).
+ * the hook runs before the real force (it may block or throw). Public for the ledger's tests, which stall
+ * the log's writer with it.
  */
-final class HookedOpener implements ChannelOpener {
+public final class HookedOpener implements ChannelOpener {
   /** Runs before each force of a segment; may block or fail it. */
   @FunctionalInterface
-  interface ForceHook {
+  public interface ForceHook {
     void beforeForce(Path segment) throws IOException;
   }
 
-  final AtomicInteger segmentForces = new AtomicInteger();
-  volatile ForceHook hook = path -> {};
+  public final AtomicInteger segmentForces = new AtomicInteger();
+  public volatile ForceHook hook = path -> {};
 
   @Override
   public FileChannel open(Path path, Set<? extends OpenOption> options) throws IOException {

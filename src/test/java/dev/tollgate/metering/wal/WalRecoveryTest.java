@@ -7,12 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -280,11 +284,174 @@ class WalRecoveryTest {
     Checkpoint.write(dir, 26, ChannelOpener.standard());
     Files.write(segment(dir, 1), new byte[] {1, 2, 3}); // would be damage if it were read
     try (Wal wal = Wal.open(config(dir), clock)) {
-      assertThat(wal.recovery()).isEqualTo(new RecoveryReport(List.of(), 4, 26, 31));
+      assertThat(wal.recovery()).isEqualTo(new RecoveryReport(List.of(), 4, 26, 31, 0, 0));
       assertThat(WalTest.replayAll(wal, wal.committedSeq())).extracting(WalRecord::seq).isEqualTo(seqs(27, 30));
     }
     assertThat(Files.exists(segment(dir, 1))).isFalse();
     assertThat(Files.exists(segment(dir, 14))).isFalse();
+  }
+
+  // ---------------------------------------------------------------- the intake ring
+
+  /** 50-byte payloads in the intake: 74-byte frames, the first at offset 64 of the file. */
+  private static long intakeOffset(int index) {
+    return IntakeRing.HEADER_BYTES + 74L * index;
+  }
+
+  /**
+   * A log whose writer is stuck in its first force (record 1 written, not forced), with records 2..n+1
+   * stored in the intake after it: copied then, as a SIGKILL would leave the files.
+   */
+  private Path crashedWithRecordsInTheIntake(int n) throws Exception {
+    return crashedWithRecordsInTheIntake(n, IntakeRing.bytesFor(config(root)));
+  }
+
+  private Path crashedWithRecordsInTheIntake(int n, long intakeBytes) throws Exception {
+    Path dir = freshDir();
+    Path crashed = freshDir();
+    HookedOpener opener = new HookedOpener();
+    Semaphore inForce = new Semaphore(0);
+    Semaphore release = new Semaphore(0);
+    try (Wal wal = Wal.open(config(dir), clock, opener, intakeBytes)) {
+      opener.hook = path -> {
+        inForce.release();
+        release.acquireUninterruptibly();
+      };
+      wal.append(payload(1));
+      try {
+        assertThat(inForce.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 2; i <= n + 1; i++) {
+          assertThat(wal.write(payload(i))).isCompleted();
+        }
+        copyOf(dir, crashed);
+      } finally {
+        opener.hook = path -> {};
+        release.release(100); // a failed assertion must not leave the writer stuck for close()
+      }
+    }
+    return crashed;
+  }
+
+  @Test
+  void recordsOnlyInTheIntakeAreWrittenToTheLogAtOpenOnce() throws Exception {
+    Path dir = crashedWithRecordsInTheIntake(10);
+    try (Wal wal = Wal.open(config(dir), clock)) {
+      assertThat(wal.recovery()).isEqualTo(new RecoveryReport(List.of(), 11, 0, 12, 10, 0));
+      assertThat(WalTest.replayAll(wal, 0)).extracting(WalRecord::seq).containsExactlyElementsOf(seqs(1, 11));
+      for (WalRecord r : WalTest.replayAll(wal, 0)) {
+        assertThat(r.payload()).as("record %d", r.seq()).isEqualTo(payload(r.seq()));
+      }
+    }
+    // The intake was emptied once its records were forced into a segment: nothing comes twice.
+    assertRecovers(dir, List.of(), seqs(1, 11), 12);
+  }
+
+  /**
+   * Every byte of the fourth of ten intake records flipped in turn: the three before it are written to the
+   * log, it and the six after it are reported as discarded (a power cut can leave such a ring).
+   */
+  @Test
+  void anIntakeRecordThatDoesNotCheckOutEndsTheIntakesReplayAndIsReported() throws Exception {
+    Path original = crashedWithRecordsInTheIntake(10);
+    byte[] intake = Files.readAllBytes(original.resolve(IntakeRing.FILE));
+    int start = (int) intakeOffset(3);
+    for (int k = 0; k < 74; k++) {
+      Path dir = copyOf(original, freshDir());
+      byte[] corrupted = intake.clone();
+      corrupted[start + k] ^= (byte) 0x5A;
+      Files.write(dir.resolve(IntakeRing.FILE), corrupted);
+      assertRecovers(dir, List.of(new Damage.IntakeTail(dir.resolve(IntakeRing.FILE), start, 7 * 74)), seqs(1, 4), 5);
+    }
+  }
+
+  /**
+   * The process died after the writer put records 2..6 in a segment and before it moved the intake's tail
+   * past them, while 7..9 were stored behind them: 2..6 are left out, 7..9 written, none twice.
+   */
+  @Test
+  void intakeRecordsASegmentHasAlreadyAreLeftOutAtOpen() throws Exception {
+    Path dir = freshDir();
+    Path crashed = freshDir();
+    HookedOpener opener = new HookedOpener();
+    Semaphore inForce = new Semaphore(0);
+    Semaphore release = new Semaphore(0);
+    try (Wal wal = Wal.open(config(dir), clock, opener)) {
+      opener.hook = path -> {
+        inForce.release();
+        release.acquireUninterruptibly();
+      };
+      wal.append(payload(1));
+      try {
+        assertThat(inForce.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 2; i <= 6; i++) {
+          wal.write(payload(i));
+        }
+        release.release(); // the writer forces record 1, writes 2..6, moves the tail, and stops in the next force
+        assertThat(inForce.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        for (int i = 7; i <= 9; i++) {
+          wal.write(payload(i));
+        }
+        copyOf(dir, crashed);
+      } finally {
+        opener.hook = path -> {};
+        release.release(100);
+      }
+    }
+    assertThat(Files.size(segment(crashed, 1))).as("records 1..6 in the segment")
+        .isEqualTo(Frames.HEADER_BYTES + 6 * 74);
+    try (FileChannel ch = FileChannel.open(crashed.resolve(IntakeRing.FILE), StandardOpenOption.WRITE)) {
+      // The tail store never happened: back to where it was before the writer took 2..6.
+      assertThat(ch.write(ByteBuffer.allocate(8).putLong(0, 0), IntakeRing.TAIL_AT)).isEqualTo(8);
+    }
+    try (Wal wal = Wal.open(config(crashed), clock)) {
+      assertThat(wal.recovery()).isEqualTo(new RecoveryReport(List.of(), 9, 0, 10, 3, 5));
+    }
+    assertRecovers(crashed, List.of(), seqs(1, 9), 10);
+  }
+
+  @Test
+  void anIntakeRecordOfAnEarlierRunDoesNotPassForOneOfThisRun() throws Exception {
+    // A power cut can leave the header of this run's intake on the device with the record pages of the last.
+    Path dir = crashedWithRecordsInTheIntake(3);
+    Path file = dir.resolve(IntakeRing.FILE);
+    ByteBuffer intake = ByteBuffer.wrap(Files.readAllBytes(file));
+    intake.putLong((int) IntakeRing.EPOCH_AT, intake.getLong((int) IntakeRing.EPOCH_AT) + 1);
+    Files.write(file, intake.array());
+    assertRecovers(dir, List.of(new Damage.IntakeTail(file, intakeOffset(0), 3 * 74)), seqs(1, 1), 2);
+  }
+
+  @Test
+  void anIntakeFileThatIsNotARingIsQuarantinedAndReplaced() throws Exception {
+    Path dir = crashedWithRecordsInTheIntake(3);
+    Path file = dir.resolve(IntakeRing.FILE);
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[0] ^= 1;
+    Files.write(file, bytes);
+    Path quarantined = dir.resolve(Recovery.QUARANTINE).resolve(IntakeRing.FILE + "." + clock.millis());
+    assertRecovers(dir, List.of(new Damage.CorruptIntake(file, bytes.length, quarantined)), seqs(1, 1), 2);
+    assertThat(Files.readAllBytes(quarantined)).as("kept for inspection").isEqualTo(bytes);
+    assertThat(Files.size(file)).isEqualTo(IntakeRing.HEADER_BYTES + IntakeRing.bytesFor(config(dir)));
+  }
+
+  @Test
+  void anIntakeOfANewerFormatStopsTheOpenAndIsLeftAlone() throws Exception {
+    Path dir = crashedWithRecordsInTheIntake(3);
+    Path file = dir.resolve(IntakeRing.FILE);
+    byte[] bytes = Files.readAllBytes(file);
+    ByteBuffer.wrap(bytes).putShort(4, (short) 2);
+    Files.write(file, bytes);
+    assertThatThrownBy(() -> Wal.open(config(dir), clock)).isInstanceOf(WalFailedException.class)
+        .hasMessageContaining("format version 2");
+    assertThat(Files.readAllBytes(file)).isEqualTo(bytes);
+  }
+
+  @Test
+  void anIntakeOfAnotherSizeIsReadAndThenReplacedByOneOfTheConfiguredSize() throws Exception {
+    Path dir = crashedWithRecordsInTheIntake(3, 4096);
+    assertThat(Files.size(dir.resolve(IntakeRing.FILE))).isEqualTo(IntakeRing.HEADER_BYTES + 4096);
+    assertRecovers(dir, List.of(), seqs(1, 4), 5);
+    assertThat(Files.size(dir.resolve(IntakeRing.FILE)))
+        .isEqualTo(IntakeRing.HEADER_BYTES + IntakeRing.bytesFor(config(dir)));
   }
 
   @Test

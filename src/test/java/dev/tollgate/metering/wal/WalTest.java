@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The WAL's contract while running: records come back as appended, in order, across rotations and
- * restarts; a future completes only after its fsync; appends share fsyncs; the disk cap refuses with a
- * typed exception until commits free space; sequence numbers stay unique under concurrency.
+ * restarts; an append's future completes only after its fsync, a write's at once from the intake; appends
+ * share fsyncs; the disk cap refuses with a typed exception until commits free space; sequence numbers stay
+ * unique and the order of storing is kept under concurrency.
  */
 @Timeout(60)
 class WalTest {
@@ -56,6 +57,12 @@ class WalTest {
 
   private Wal open(WalConfig config, ChannelOpener opener) {
     Wal wal = Wal.open(config, clock, opener);
+    opened.add(wal);
+    return wal;
+  }
+
+  private Wal open(WalConfig config, ChannelOpener opener, long intakeBytes) {
+    Wal wal = Wal.open(config, clock, opener, intakeBytes);
     opened.add(wal);
     return wal;
   }
@@ -196,44 +203,105 @@ class WalTest {
   }
 
   @Test
-  void aWriteCompletesOnceWrittenAndBecomesDurableAtTheNextForce() throws Exception {
+  void aWriteIsCompleteOnReturnWithoutTheWriterAndReplayableAfterTheNextGroupCommit() throws Exception {
     HookedOpener opener = new HookedOpener();
     CountDownLatch inForce = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Wal wal = open(config(dir, 1 << 20, Duration.ofMillis(50), 1 << 20, 16 << 20, 0), opener);
     stallForces(opener, inForce, release);
-    long start = System.nanoTime();
-    assertThat(wal.write("written".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(1L);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not held for the 50 ms group commit")
-        .isLessThan(Duration.ofMillis(40));
-    assertThat(Files.readAllBytes(dir.resolve(Frames.segmentName(1)))).as("in the file already")
-        .hasSizeGreaterThan(Frames.HEADER_BYTES + Frames.OVERHEAD);
-    CompletableFuture<Long> synced = wal.sync();
-    assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(synced).isNotDone();
-    assertThat(wal.durableSeq()).isZero();
-    assertThat(replayAll(wal, 0)).as("replay only shows durable records").isEmpty();
-    release.countDown();
-    assertThat(synced.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
-    assertThat(wal.write("second".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(2L);
-    assertThat(wal.sync().get(10, TimeUnit.SECONDS)).isEqualTo(2L);
-    assertThat(replayAll(wal, 0)).extracting(WalRecord::seq).containsExactly(1L, 2L);
+    CompletableFuture<Long> first = wal.append("first".getBytes(UTF_8));
+    try {
+      assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();
+      // The writer sits in force(): it takes nothing until released.
+      long segmentBytes = Files.size(dir.resolve(Frames.segmentName(1)));
+      CompletableFuture<Void> written = wal.write("written".getBytes(UTF_8));
+      CompletableFuture<Void> later = wal.writeLater("later".getBytes(UTF_8));
+      assertThat(written).as("complete on return").isCompleted();
+      assertThat(later).as("complete on return").isCompleted();
+      assertThat(Files.size(dir.resolve(Frames.segmentName(1)))).as("not in a segment yet").isEqualTo(segmentBytes);
+      assertThat(intakeHolds(dir, "written")).as("in the intake's file").isTrue();
+      assertThat(intakeHolds(dir, "later")).isTrue();
+      assertThat(replayAll(wal, 0)).as("replay only shows durable records").isEmpty();
+    } finally {
+      release.countDown(); // a failed assertion must not leave the writer stuck for close()
+    }
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(1L);
+    assertThat(wal.sync().get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+    assertThat(replayAll(wal, 0)).extracting(r -> new String(r.payload(), UTF_8))
+        .containsExactly("first", "written", "later");
+  }
+
+  /** Whether the intake file holds {@code text} anywhere (its page cache, as a crash would leave it). */
+  static boolean intakeHolds(Path dir, String text) throws IOException {
+    return new String(Files.readAllBytes(dir.resolve(IntakeRing.FILE)), java.nio.charset.StandardCharsets.ISO_8859_1)
+        .contains(text);
   }
 
   @Test
-  void aRecordNobodyWaitsForIsWrittenWithinAMillisecondNotTheCommitInterval() throws Exception {
-    Wal wal = open(config(dir, 1 << 20, Duration.ofSeconds(1), 1 << 20, 16 << 20, 0));
+  void theWriterTakesTheIntakesRecordsAtTheGroupCommitWithoutBeingAsked() {
+    // Nothing else happens: the writer sleeps idle until the first record, and must be woken for it once.
+    Wal wal = open(config(dir, 1 << 20, Duration.ofMillis(20), 1 << 20, 16 << 20, 0));
+    for (int i = 0; i < 3; i++) {
+      long before = wal.durableSeq();
+      assertThat(wal.writeLater(("r" + i).getBytes(UTF_8))).isCompleted();
+      await().atMost(Duration.ofSeconds(10)).until(() -> wal.durableSeq() == before + 1);
+    }
+    assertThat(replayAll(wal, 0)).extracting(r -> new String(r.payload(), UTF_8)).containsExactly("r0", "r1", "r2");
+  }
+
+  @Test
+  void aWriteLaterTheIntakeCannotTakeIsWrittenWithinAMillisecondNotTheCommitInterval() throws Exception {
+    Wal wal = open(config(dir, 1 << 20, Duration.ofSeconds(1), 1 << 20, 16 << 20, 0), ChannelOpener.standard(), 64);
     wal.append("forced".getBytes(UTF_8)).get(10, TimeUnit.SECONDS); // the 1 s interval starts again here
+    byte[] large = "q".repeat(100).getBytes(UTF_8); // more than the 64-byte intake: queued
     long start = System.nanoTime();
-    assertThat(wal.writeLater("later".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(2L);
+    wal.writeLater(large).get(10, TimeUnit.SECONDS);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not held for the group commit")
         .isLessThan(Duration.ofMillis(500));
     assertThat(Files.size(dir.resolve(Frames.segmentName(1)))).as("in the file")
-        .isEqualTo(Frames.HEADER_BYTES + 2L * Frames.OVERHEAD + "forced".length() + "later".length());
-    assertThat(wal.write("waited".getBytes(UTF_8)).get(10, TimeUnit.SECONDS)).isEqualTo(3L);
+        .isEqualTo(Frames.HEADER_BYTES + 2L * Frames.OVERHEAD + "forced".length() + large.length);
+    assertThat(intakeHolds(dir, "q".repeat(100))).as("never in the intake").isFalse();
+    wal.write(large).get(10, TimeUnit.SECONDS);
     assertThat(wal.sync().get(10, TimeUnit.SECONDS)).isEqualTo(3L);
-    assertThat(replayAll(wal, 0)).extracting(r -> new String(r.payload(), UTF_8))
-        .containsExactly("forced", "later", "waited");
+  }
+
+  /**
+   * A 4 KiB intake with the writer stalled: records fill it, the next are queued, and a small one that would
+   * still fit in it is queued too, so that the log has them in the order they were stored.
+   */
+  @Test
+  void recordsTheIntakeHasNoRoomForAreQueuedAndTheLogKeepsTheOrderTheyWereStoredIn() throws Exception {
+    HookedOpener opener = new HookedOpener();
+    CountDownLatch inForce = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Wal wal = open(config(dir, 1 << 20, Duration.ofMillis(5), 1 << 20, 16 << 20, 0), opener, 4096);
+    stallForces(opener, inForce, release);
+    wal.append("first".getBytes(UTF_8));
+    List<String> stored = new ArrayList<>();
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    CompletableFuture<Void> small;
+    try {
+      assertThat(inForce.await(10, TimeUnit.SECONDS)).isTrue();
+      int atOnce = 0;
+      for (int i = 0; i < 30; i++) {
+        String text = "%03d:".formatted(i) + "x".repeat(172); // 176 bytes, a 200-byte frame: 20 fill the intake
+        stored.add(text);
+        CompletableFuture<Void> f = i % 3 == 0 ? wal.writeLater(text.getBytes(UTF_8)) : wal.write(text.getBytes(UTF_8));
+        futures.add(f);
+        atOnce += f.isDone() ? 1 : 0;
+      }
+      assertThat(atOnce).as("the records that fit the intake are complete at once").isEqualTo(20);
+      small = wal.write("small".getBytes(UTF_8)); // 29 bytes: 96 are left in the intake
+      stored.add("small");
+      assertThat(small).as("queued behind the others, although it would fit").isNotDone();
+    } finally {
+      release.countDown();
+    }
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    small.get(10, TimeUnit.SECONDS);
+    wal.sync().get(10, TimeUnit.SECONDS);
+    List<String> replayed = replayAll(wal, 1).stream().map(r -> new String(r.payload(), UTF_8)).toList();
+    assertThat(replayed).containsExactlyElementsOf(stored);
   }
 
   @Test
@@ -291,6 +359,11 @@ class WalTest {
     assertThat(wal.failed()).isTrue();
     assertThat(wal.hasRoom(10)).isFalse();
     assertThatThrownBy(() -> wal.append("after".getBytes(UTF_8)).join()).hasCauseInstanceOf(WalFailedException.class);
+    CompletableFuture<Void> write = wal.write("after".getBytes(UTF_8));
+    assertThat(write).as("refused at once, not stored in the intake").isCompletedExceptionally();
+    assertThatThrownBy(write::join).hasCauseInstanceOf(WalFailedException.class);
+    assertThatThrownBy(() -> wal.writeLater("after".getBytes(UTF_8)).join())
+        .hasCauseInstanceOf(WalFailedException.class);
   }
 
   @Test
@@ -306,6 +379,69 @@ class WalTest {
     wal.close(); // idempotent
     Wal again = open(small());
     assertThat(replayAll(again, 0)).hasSize(100);
+  }
+
+  @Test
+  void closeWritesAndForcesWhatTheIntakeHolds() throws IOException {
+    Wal wal = open(config(dir, 1 << 20, Duration.ofSeconds(1), 1 << 20, 16 << 20, 0));
+    for (int i = 0; i < 100; i++) {
+      assertThat(wal.write(("r" + i).getBytes(UTF_8))).isCompleted();
+    }
+    assertThat(Files.size(dir.resolve(Frames.segmentName(1)))).as("only in the intake before close")
+        .isEqualTo(Frames.HEADER_BYTES);
+    wal.close();
+    assertThatThrownBy(() -> wal.write("late".getBytes(UTF_8)).join()).hasCauseInstanceOf(WalClosedException.class);
+    Wal again = open(small());
+    assertThat(again.recovery().intakeRecords()).as("nothing left in the intake").isZero();
+    assertThat(again.recovery().intakeRecordsInSegments()).isZero();
+    assertThat(replayAll(again, 0)).extracting(r -> new String(r.payload(), UTF_8))
+        .containsExactlyElementsOf(Stream.iterate(0, i -> i + 1).limit(100).map(i -> "r" + i).toList());
+  }
+
+  /**
+   * Threads write until the log refuses them while it is closed under them: each record is either
+   * acknowledged and in the log after a reopen, or refused with {@link WalClosedException} and not there.
+   */
+  @Test
+  void writesRacingWithCloseAreWrittenOrRefusedNeverAcknowledgedAndLost() throws Exception {
+    int threads = 8;
+    Wal wal = open(config(dir, 64 * 1024, Duration.ofMillis(200), 1 << 20, 256L << 20, 0), ChannelOpener.standard(),
+        64 * 1024);
+    Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    CountDownLatch running = new CountDownLatch(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      pool.submit(() -> {
+        for (int i = 0; ; i++) {
+          String text = thread + ":" + i;
+          byte[] bytes = text.getBytes(UTF_8);
+          CompletableFuture<Void> f = i % 2 == 0 ? wal.write(bytes) : wal.writeLater(bytes);
+          try {
+            f.get(20, TimeUnit.SECONDS);
+            acknowledged.add(text);
+          } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(WalClosedException.class);
+            refused.add(text);
+            return null;
+          }
+          if (i == 100) {
+            running.countDown();
+          }
+        }
+      });
+    }
+    assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+    wal.close();
+    pool.shutdown();
+    assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(refused).as("every thread was refused once, by the close").hasSize(threads);
+    Wal again = open(small());
+    assertThat(again.recovery().intakeRecords()).as("close drained the intake").isZero();
+    Set<String> replayed = new HashSet<>();
+    replayAll(again, 0).forEach(r -> assertThat(replayed.add(new String(r.payload(), UTF_8))).isTrue());
+    assertThat(replayed).isEqualTo(acknowledged);
   }
 
   @Test
@@ -347,6 +483,34 @@ class WalTest {
   }
 
   @Test
+  void theDiskCapRefusesAWriteAtOnceBeforeItReachesTheIntake() {
+    Wal wal = open(config(dir, 1024, Duration.ofMillis(5), 1 << 20, 4096, 1024));
+    byte[] payload = new byte[76]; // a 100-byte frame
+    CompletableFuture<Void> refused = null;
+    int stored = 0;
+    while (refused == null && stored < 100) {
+      CompletableFuture<Void> f = wal.write(payload);
+      if (f.isCompletedExceptionally()) {
+        refused = f;
+      } else {
+        assertThat(f).as("stored in the intake").isCompleted();
+        stored++;
+      }
+    }
+    assertThat(refused).as("the cap is reached").isNotNull();
+    assertThatThrownBy(refused::join).cause().isInstanceOfSatisfying(WalFullException.class,
+        full -> assertThat(full.requestedBytes()).isEqualTo(100));
+    assertThat(wal.diskBytes()).isLessThanOrEqualTo(4096);
+    assertThatThrownBy(() -> wal.writeLater(payload).join()).hasCauseInstanceOf(WalFullException.class);
+    wal.sync().join();
+    assertThat(wal.durableSeq()).as("only what was accepted").isEqualTo(stored);
+    wal.markCommitted(wal.durableSeq());
+    assertThat(wal.write(payload)).isCompleted();
+    wal.sync().join();
+    assertThat(wal.durableSeq()).isEqualTo(stored + 1);
+  }
+
+  @Test
   void hasRoomRefusesAdmissionAHeadroomBelowTheCap() {
     Wal wal = open(config(dir, 1024, Duration.ZERO, 1, 4096, 1024));
     byte[] payload = new byte[76];
@@ -374,7 +538,7 @@ class WalTest {
     wal.close();
 
     Wal again = open(small());
-    assertThat(again.recovery()).isEqualTo(new RecoveryReport(List.of(), 40, 60, 101));
+    assertThat(again.recovery()).isEqualTo(new RecoveryReport(List.of(), 40, 60, 101, 0, 0));
     assertThat(again.committedSeq()).isEqualTo(60);
     assertThat(again.lag().events()).isEqualTo(40);
     assertThat(again.lag().oldestUncommitted()).contains(Instant.ofEpochMilli(5_061));
@@ -460,6 +624,61 @@ class WalTest {
   }
 
   // ---------------------------------------------------------------- concurrency
+
+  /**
+   * 16 threads write through a 16 KiB intake (it wraps and fills over and over, so records also go through
+   * the queue): each record is in the log once, and each thread's in the order it wrote them.
+   */
+  @Test
+  void recordsWrittenFromManyThreadsAreInTheLogOnceEachInEveryThreadsOrder() throws Exception {
+    int threads = 16;
+    int perThread = 2_000;
+    Wal wal = open(config(dir, 64 * 1024, Duration.ofMillis(1), 1 << 20, 256L << 20, 0), ChannelOpener.standard(),
+        16 * 1024);
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<int[]>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      results.add(pool.submit(() -> {
+        Random random = new Random(thread);
+        start.await();
+        List<CompletableFuture<?>> mine = new ArrayList<>();
+        int atOnce = 0;
+        for (int i = 0; i < perThread; i++) {
+          byte[] text = (thread + ":" + i + ":" + "x".repeat(random.nextInt(200))).getBytes(UTF_8);
+          CompletableFuture<?> f = switch (random.nextInt(10)) {
+            case 0 -> wal.append(text);
+            case 1, 2, 3 -> wal.writeLater(text);
+            default -> wal.write(text);
+          };
+          atOnce += f.isDone() ? 1 : 0;
+          mine.add(f);
+        }
+        for (CompletableFuture<?> f : mine) {
+          f.orTimeout(20, TimeUnit.SECONDS).join(); // a lost record fails in seconds, not at the suite timeout
+        }
+        return new int[] {atOnce};
+      }));
+    }
+    pool.shutdown();
+    assertThat(pool.awaitTermination(40, TimeUnit.SECONDS)).isTrue();
+    int atOnce = 0;
+    for (var r : results) {
+      atOnce += r.get()[0];
+    }
+    // Proof that both ways were taken under contention: stored in the intake, and queued when it was full.
+    assertThat(atOnce).isBetween(1, threads * perThread - 1);
+    wal.sync().get(10, TimeUnit.SECONDS);
+    List<WalRecord> replayed = replayAll(wal, 0);
+    assertThat(replayed).hasSize(threads * perThread);
+    int[] next = new int[threads];
+    for (WalRecord r : replayed) {
+      String[] parts = new String(r.payload(), UTF_8).split(":");
+      int thread = Integer.parseInt(parts[0]);
+      assertThat(Integer.parseInt(parts[1])).as("thread %d's next record", thread).isEqualTo(next[thread]++);
+    }
+  }
 
   @Test
   void concurrentAppendersGetUniqueSequenceNumbersAndEveryRecordIsReplayed() throws Exception {
