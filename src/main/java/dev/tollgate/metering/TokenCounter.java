@@ -39,8 +39,10 @@ public final class TokenCounter {
   }
 
   private static Cache<String, Integer> counts() {
+    // Maintenance on the calling thread: on the common pool, every new text woke a pool thread (a context
+    // switch per call when prompts are unique: ~+30 us a call under load here).
     return Caffeine.newBuilder().maximumWeight(REMEMBERED_CHARS).weigher((String text, Integer n) -> text.length())
-        .build();
+        .executor(Runnable::run).build();
   }
 
   public Encoding encodingFor(String model) {

@@ -296,7 +296,8 @@ public final class ProxyHandler {
 
   /**
    * Writes the attempt's intent to the usage ledger, then launches it: a call the upstream sees is
-   * billed even if the gateway dies before it ends. The wait is the ledger's group commit (a few ms).
+   * billed even if the gateway dies before it ends. Normally no wait: the intent is stored in the ledger's
+   * memory-mapped intake and the future is complete (with {@code ledger.fsync_intents}: the group commit).
    */
   private void begin(RoutingContext ctx, Resolved resolved, long start, Flight flight, Attempt attempt,
       Tab.Ticket ticket) {
