@@ -22,7 +22,7 @@ public final class TokenCounter {
   private static final int TOKENS_PER_REPLY = 3;
   private static final Pattern O_SERIES = Pattern.compile("o[1-9].*");
   /**
-   * Characters of prompt text whose counts are remembered, per encoding (~2 bytes each, plus ~100 bytes
+   * Characters of prompt text whose counts are remembered, per encoding (1-2 bytes each, plus ~100 bytes
    * an entry): a few thousand system prompts and tool lists.
    */
   static final long REMEMBERED_CHARS = 4L << 20;
@@ -63,7 +63,7 @@ public final class TokenCounter {
    * Counts prompt text for {@code model}, remembering the counts of recent texts: system prompts, tool
    * definitions and conversation history come back call after call, and counting them again costs
    * microseconds on the event loop (JTokkit's o200k splits text with a regular expression). A text
-   * longer than the whole memory is counted every time.
+   * longer than a quarter of the memory is counted every time, so that one document cannot push out the rest.
    */
   public int countPromptText(String model, String text) {
     if (text == null || text.isEmpty()) {
