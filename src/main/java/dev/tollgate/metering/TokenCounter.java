@@ -8,7 +8,6 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import com.knuddels.jtokkit.api.IntArrayList;
-import java.util.regex.Pattern;
 
 /**
  * Counts tokens locally with JTokkit, for the calls whose upstream reports no usage (and for the mock
@@ -20,7 +19,6 @@ public final class TokenCounter {
   /** Per-message overhead of the chat format (role markers), per OpenAI's published counting recipe. */
   private static final int TOKENS_PER_MESSAGE = 3;
   private static final int TOKENS_PER_REPLY = 3;
-  private static final Pattern O_SERIES = Pattern.compile("o[1-9].*");
   /**
    * Characters of prompt text whose counts are remembered, per encoding (1-2 bytes each, plus ~100 bytes
    * an entry): a few thousand system prompts and tool lists.
@@ -51,8 +49,10 @@ public final class TokenCounter {
 
   private static boolean modern(String model) {
     String m = model == null ? "" : model;
-    return m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5")
-        || m.startsWith("chatgpt-4o") || O_SERIES.matcher(m).matches();
+    // o1, o3, o4-mini...: checked by hand, since this runs for every string of a prompt
+    boolean oSeries = m.length() >= 2 && m.charAt(0) == 'o' && m.charAt(1) >= '1' && m.charAt(1) <= '9';
+    return oSeries || m.startsWith("gpt-4o") || m.startsWith("gpt-4.1") || m.startsWith("gpt-5")
+        || m.startsWith("chatgpt-4o");
   }
 
   public int count(String model, String text) {

@@ -16,8 +16,8 @@ import java.util.List;
  * @param flushInterval {@code ledger.flush_interval}: longest an event waits in the log before the
  *     flusher looks for it (it moves on at once when a batch is full)
  * @param fsyncIntents {@code ledger.fsync_intents}: a call waits for its intent's fsync before it goes
- *     upstream (it then survives a power cut as well as a crash of the gateway); off, it waits only until
- *     the intent is written to the log's file, which is forced within {@code commit_interval}
+ *     upstream (it then survives a power cut as well as a crash of the gateway); off, it does not wait: the
+ *     intent is stored in the log's memory-mapped intake and forced within {@code commit_interval}
  */
 public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval, boolean fsyncIntents) {
   public static final int DEFAULT_FLUSH_BATCH = 1000;
@@ -36,7 +36,7 @@ public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval
     }
   }
 
-  /** Intents written, not forced, before a call goes upstream. */
+  /** Intents stored in the log's intake, not forced, before a call goes upstream. */
   public LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval) {
     this(wal, flushBatch, flushInterval, false);
   }

@@ -27,8 +27,8 @@ public record WalConfig(Path directory, long segmentBytes, Duration commitInterv
   // Recovery and replay map a segment as one ByteBuffer; 1 GiB keeps far away from the 2 GiB index limit.
   public static final long MAX_SEGMENT_BYTES = 1L << 30;
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
-  // Calls wait for their intent's write, not its force (unless ledger.fsync_intents): the interval bounds
-  // what a power cut can take, and each fsync costs ~70-100 us of CPU here (bench/RESULTS.md, "Usage ledger").
+  // Calls do not wait for their intent's force (it is stored in the intake; unless ledger.fsync_intents): the
+  // interval bounds what a power cut can take, and each fsync costs 60-107 us of CPU here (bench/RESULTS.md).
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(5);
   public static final long DEFAULT_COMMIT_BYTES = 1L << 20;
   public static final long DEFAULT_MAX_DISK_BYTES = 1L << 30;
