@@ -22,6 +22,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.sqlite.SQLiteConnection;
 
 /**
  * Usage events over SQL (SQLite and PostgreSQL): idempotent batch inserts that maintain the daily
@@ -37,11 +38,12 @@ public final class JdbiUsageStore implements UsageSink {
   private static final String INSERT_TAIL = " ON CONFLICT (id) DO NOTHING RETURNING id";
   private static final int COLUMN_COUNT = 25;
   /**
-   * Rows per insert statement: 500 x 25 parameters stays under SQLite's and PostgreSQL's limits on bound
-   * parameters (32,766 and 65,535), and a 1,000-event flush is two round trips.
+   * Rows per insert statement on PostgreSQL: 500 x 25 parameters stays under its limit on bound parameters
+   * (65,535), and a 1,000-event flush is two round trips.
    */
   static final int ROWS_PER_STATEMENT = 500;
   private static final String FULL_INSERT = insertOf(ROWS_PER_STATEMENT);
+  private static final String SINGLE_INSERT = INSERT_HEAD + ROW + " ON CONFLICT (id) DO NOTHING";
 
   private final Jdbi jdbi;
 
@@ -69,12 +71,8 @@ public final class JdbiUsageStore implements UsageSink {
     }
     try {
       jdbi.useTransaction(h -> {
-        // Multi-row inserts on both databases; RETURNING names the rows that were new (SQLite >= 3.35).
-        Set<String> added = new HashSet<>(events.size() * 2);
-        for (int from = 0; from < events.size(); from += ROWS_PER_STATEMENT) {
-          List<UsageEvent> slice = events.subList(from, Math.min(events.size(), from + ROWS_PER_STATEMENT));
-          added.addAll(insertSlice(h, slice));
-        }
+        Set<String> added = h.getConnection().isWrapperFor(SQLiteConnection.class)
+            ? insertEach(h, events) : insertRows(h, events);
         if (added.isEmpty()) {
           return;
         }
@@ -92,51 +90,81 @@ public final class JdbiUsageStore implements UsageSink {
     }
   }
 
-  private static List<String> insertSlice(Handle h, List<UsageEvent> slice) throws SQLException {
-    // Plain JDBC: binding 12,500 parameters through Jdbi's argument resolution doubled the flush time.
-    String sql = slice.size() == ROWS_PER_STATEMENT ? FULL_INSERT : insertOf(slice.size());
-    try (PreparedStatement insert = h.getConnection().prepareStatement(sql)) {
-      int p = 1;
-      for (UsageEvent e : slice) {
-        insert.setString(p, e.id());
-        insert.setString(p + 1, e.requestId());
-        insert.setString(p + 2, e.keyId());
-        insert.setString(p + 3, e.endpoint());
-        insert.setString(p + 4, e.model());
-        insert.setString(p + 5, e.deployment());
-        insert.setString(p + 6, e.provider());
-        insert.setString(p + 7, e.upstreamModel());
-        insert.setLong(p + 8, e.inputTokens());
-        insert.setLong(p + 9, e.outputTokens());
-        insert.setLong(p + 10, e.cachedTokens());
-        insert.setLong(p + 11, e.reasoningTokens());
-        insert.setInt(p + 12, e.estimated() ? 1 : 0);
-        insert.setLong(p + 13, e.costMicros());
-        insert.setString(p + 14, e.status());
-        insert.setInt(p + 15, e.httpStatus());
-        insert.setLong(p + 16, e.latencyMs());
-        if (e.ttftMs() < 0) {
-          insert.setNull(p + 17, Types.BIGINT);
-        } else {
-          insert.setLong(p + 17, e.ttftMs());
-        }
-        insert.setInt(p + 18, e.streamed() ? 1 : 0);
-        insert.setString(p + 19, e.error());
-        insert.setLong(p + 20, e.createdAt());
-        insert.setInt(p + 21, e.attempt());
-        insert.setString(p + 22, e.route());
-        insert.setString(p + 23, e.teamId());
-        insert.setString(p + 24, e.userId());
-        p += COLUMN_COUNT;
+  /**
+   * SQLite: one single-row statement stepped once per event (one JNI call for the batch); an update count
+   * of 1 names a new row. Compiling a multi-row statement for every flush cost more than the rows' binding
+   * (bench/RESULTS.md).
+   */
+  private static Set<String> insertEach(Handle h, List<UsageEvent> events) throws SQLException {
+    try (PreparedStatement insert = h.getConnection().prepareStatement(SINGLE_INSERT)) {
+      for (UsageEvent e : events) {
+        bind(insert, 1, e);
+        insert.addBatch();
       }
-      List<String> added = new ArrayList<>(slice.size());
-      try (ResultSet ids = insert.executeQuery()) {
-        while (ids.next()) {
-          added.add(ids.getString(1));
+      int[] counts = insert.executeBatch();
+      Set<String> added = new HashSet<>(events.size() * 2);
+      for (int i = 0; i < counts.length; i++) {
+        if (counts[i] > 0) {
+          added.add(events.get(i).id());
         }
       }
       return added;
     }
+  }
+
+  /** PostgreSQL: multi-row inserts, one round trip per 500 rows; RETURNING names the rows that were new. */
+  private static Set<String> insertRows(Handle h, List<UsageEvent> events) throws SQLException {
+    Set<String> added = new HashSet<>(events.size() * 2);
+    for (int from = 0; from < events.size(); from += ROWS_PER_STATEMENT) {
+      List<UsageEvent> slice = events.subList(from, Math.min(events.size(), from + ROWS_PER_STATEMENT));
+      // Plain JDBC: binding 12,500 parameters through Jdbi's argument resolution doubled the flush time.
+      String sql = slice.size() == ROWS_PER_STATEMENT ? FULL_INSERT : insertOf(slice.size());
+      try (PreparedStatement insert = h.getConnection().prepareStatement(sql)) {
+        int p = 1;
+        for (UsageEvent e : slice) {
+          bind(insert, p, e);
+          p += COLUMN_COUNT;
+        }
+        try (ResultSet ids = insert.executeQuery()) {
+          while (ids.next()) {
+            added.add(ids.getString(1));
+          }
+        }
+      }
+    }
+    return added;
+  }
+
+  private static void bind(PreparedStatement insert, int p, UsageEvent e) throws SQLException {
+    insert.setString(p, e.id());
+    insert.setString(p + 1, e.requestId());
+    insert.setString(p + 2, e.keyId());
+    insert.setString(p + 3, e.endpoint());
+    insert.setString(p + 4, e.model());
+    insert.setString(p + 5, e.deployment());
+    insert.setString(p + 6, e.provider());
+    insert.setString(p + 7, e.upstreamModel());
+    insert.setLong(p + 8, e.inputTokens());
+    insert.setLong(p + 9, e.outputTokens());
+    insert.setLong(p + 10, e.cachedTokens());
+    insert.setLong(p + 11, e.reasoningTokens());
+    insert.setInt(p + 12, e.estimated() ? 1 : 0);
+    insert.setLong(p + 13, e.costMicros());
+    insert.setString(p + 14, e.status());
+    insert.setInt(p + 15, e.httpStatus());
+    insert.setLong(p + 16, e.latencyMs());
+    if (e.ttftMs() < 0) {
+      insert.setNull(p + 17, Types.BIGINT);
+    } else {
+      insert.setLong(p + 17, e.ttftMs());
+    }
+    insert.setInt(p + 18, e.streamed() ? 1 : 0);
+    insert.setString(p + 19, e.error());
+    insert.setLong(p + 20, e.createdAt());
+    insert.setInt(p + 21, e.attempt());
+    insert.setString(p + 22, e.route());
+    insert.setString(p + 23, e.teamId());
+    insert.setString(p + 24, e.userId());
   }
 
   /** Which events an export returns: a time range, the caller's scope, and optional narrowing filters. */
