@@ -2,6 +2,7 @@ package dev.tollgate.metering;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tollgate.access.Caller;
+import dev.tollgate.metering.budget.BudgetRef;
 import dev.tollgate.metering.budget.BudgetScope;
 import dev.tollgate.metering.budget.BudgetService;
 import dev.tollgate.metering.budget.Refused;
@@ -104,7 +105,8 @@ public final class Meter {
     touched.add(BudgetScope.team(caller.teamId()));
     org.ifPresent(o -> touched.add(BudgetScope.organization(o)));
     CallerScopes scopes = CallerScopes.of(caller);
-    boolean budgeted = budgets.limits(touched);
+    List<BudgetRef> limiting = budgets.budgetsOf(touched);
+    boolean budgeted = !limiting.isEmpty();
     boolean tokenLimited = tokenLimited(scopes);
     Deployment first = model.deployments().getFirst();
     long prompt = budgeted || tokenLimited ? worstCase.promptTokens(first.upstreamModel(), body) : -1;
@@ -120,7 +122,7 @@ public final class Meter {
         first.upstreamModel(), embedding);
     Tab.Bounds bounds = new Tab.Bounds(touched, Math.max(prompt, 0), maxOutput);
     long worst = budgeted ? worstCaseMicros(model, bounds) : 0;
-    ReserveResult reserved = budgets.admit(touched, worst);
+    ReserveResult reserved = budgets.reserve(limiting, worst);
     if (reserved instanceof Refused refused) {
       admitted.permit().settle(0);
       return new Verdict.OverBudget(refused, headers);

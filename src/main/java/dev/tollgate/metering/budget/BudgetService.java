@@ -28,7 +28,16 @@ public final class BudgetService {
    * user, team, organisation): a {@link Reservation} to settle later, or the {@link Refused} budget.
    */
   public ReserveResult admit(Collection<BudgetScope> touched, long worstCaseMicros) {
-    List<BudgetRef> budgets = store.budgetsFor(touched);
+    return reserve(budgetsOf(touched), worstCaseMicros);
+  }
+
+  /** The budgets that limit calls attributed to {@code scopes}, for {@link #reserve}; empty when none does. */
+  public List<BudgetRef> budgetsOf(Collection<BudgetScope> scopes) {
+    return store.budgetsFor(scopes);
+  }
+
+  /** {@link #admit} against budgets already looked up with {@link #budgetsOf}. */
+  public ReserveResult reserve(List<BudgetRef> budgets, long worstCaseMicros) {
     if (budgets.isEmpty()) {
       return new Reservation(UNLIMITED, List.of(), worstCaseMicros, Instant.MAX);
     }

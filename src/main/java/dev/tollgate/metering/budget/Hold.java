@@ -1,7 +1,6 @@
 package dev.tollgate.metering.budget;
 
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,28 +17,22 @@ final class Hold {
   final long amount;
   final Instant expiresAt;
   final AtomicReference<Phase> phase = new AtomicReference<>(Phase.ACTIVE);
-  volatile Due due;
+  /** When the store's sweep must next look at this hold: its expiry, then the end of its late-settle grace. */
+  volatile long dueMillis;
 
   Hold(String id, BudgetState[] budgets, long amount, Instant expiresAt) {
     this.id = id;
     this.budgets = budgets;
     this.amount = amount;
     this.expiresAt = expiresAt;
+    this.dueMillis = expiresAt.toEpochMilli();
   }
 
   Reservation reservation() {
-    List<BudgetRef> refs = Arrays.stream(budgets).map(s -> new BudgetRef(s.id)).toList();
-    return new Reservation(id, refs, amount, expiresAt);
-  }
-
-  /** An entry of the store's deadline index: when {@code hold} must next be looked at. */
-  record Due(long atMillis, long seq, Hold hold) implements Comparable<Due> {
-    static final Due FIRST = new Due(Long.MIN_VALUE, Long.MIN_VALUE, null);
-
-    @Override
-    public int compareTo(Due o) {
-      int c = Long.compare(atMillis, o.atMillis);
-      return c != 0 ? c : Long.compare(seq, o.seq);
+    BudgetRef[] refs = new BudgetRef[budgets.length];
+    for (int i = 0; i < refs.length; i++) {
+      refs[i] = new BudgetRef(budgets[i].id);
     }
+    return new Reservation(id, List.of(refs), amount, expiresAt);
   }
 }

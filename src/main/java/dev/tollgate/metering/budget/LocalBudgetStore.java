@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -49,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalBudgetStore implements BudgetStore {
   private static final Logger log = LoggerFactory.getLogger(LocalBudgetStore.class);
   private static final Comparator<BudgetState> LOCK_ORDER = Comparator.comparing(s -> s.id);
+  private static final Comparator<BudgetRef> BY_ID = Comparator.comparing(BudgetRef::budgetId);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final BudgetPersistence persistence;
@@ -62,8 +62,11 @@ public final class LocalBudgetStore implements BudgetStore {
   private volatile Map<BudgetScope, List<BudgetRef>> byScope = Map.of();
   private volatile java.util.Set<BudgetScope.Kind> kinds = java.util.Set.of();
   private final ConcurrentHashMap<String, Hold> holds = new ConcurrentHashMap<>();
-  private final ConcurrentSkipListSet<Hold.Due> deadlines = new ConcurrentSkipListSet<>();
-  private final AtomicLong dueSeq = new AtomicLong();
+  /**
+   * No hold is due before this (a lower bound: settled holds leave it early). A sorted index of deadlines
+   * cost an insert and a removal on every call for what a sweep of the few live holds does once a ttl.
+   */
+  private final AtomicLong nextDueMillis = new AtomicLong(Long.MAX_VALUE);
   private final ConcurrentHashMap<WindowKey, SpendRow> unsaved = new ConcurrentHashMap<>();
   /** Serialises definitions, removals and flushes: the control plane's writes. */
   private final ReentrantLock controlLock = new ReentrantLock();
@@ -185,7 +188,9 @@ public final class LocalBudgetStore implements BudgetStore {
     for (BudgetScope scope : scopes) {
       refs.addAll(index.getOrDefault(scope, List.of()));
     }
-    refs.sort(Comparator.comparing(BudgetRef::budgetId));
+    if (refs.size() > 1) {
+      refs.sort(BY_ID);
+    }
     return refs;
   }
 
@@ -200,13 +205,17 @@ public final class LocalBudgetStore implements BudgetStore {
     BudgetState[] locked = inLockOrder(touched);
     ReserveResult result = tryReserve(locked, worstCaseMicros, ttl);
     // Lapsed holds of dead callers may be what fills the budget; free them before saying no.
-    if (result instanceof Refused && expireOverdue() > 0) {
+    if (result instanceof Refused && expireIfDue() > 0) {
       result = tryReserve(locked, worstCaseMicros, ttl);
     }
     return result;
   }
 
   private BudgetState[] inLockOrder(List<BudgetRef> touched) {
+    if (touched.size() == 1) {
+      BudgetState s = states.get(touched.getFirst().budgetId());
+      return s == null ? new BudgetState[0] : new BudgetState[] {s};
+    }
     Map<String, BudgetState> found = new LinkedHashMap<>();
     for (BudgetRef ref : touched) {
       BudgetState s = states.get(ref.budgetId());
@@ -245,14 +254,16 @@ public final class LocalBudgetStore implements BudgetStore {
     }
     Hold hold = new Hold(ids.next(), budgets, worst, now.plus(ttl));
     holds.put(hold.id, hold);
-    schedule(hold, hold.expiresAt.toEpochMilli());
+    dueBy(hold.dueMillis);
     return hold.reservation();
   }
 
-  private void schedule(Hold hold, long atMillis) {
-    Hold.Due due = new Hold.Due(atMillis, dueSeq.incrementAndGet(), hold);
-    hold.due = due;
-    deadlines.add(due);
+  /** Lowers {@link #nextDueMillis} to {@code atMillis}; a plain read when it is lower already (nearly always). */
+  private void dueBy(long atMillis) {
+    long next = nextDueMillis.get();
+    while (atMillis < next && !nextDueMillis.compareAndSet(next, atMillis)) {
+      next = nextDueMillis.get();
+    }
   }
 
   @Override
@@ -322,10 +333,6 @@ public final class LocalBudgetStore implements BudgetStore {
 
   private void forget(Hold hold) {
     holds.remove(hold.id, hold);
-    Hold.Due due = hold.due;
-    if (due != null) {
-      deadlines.remove(due);
-    }
   }
 
   private static void unhold(Hold hold) {
@@ -341,28 +348,42 @@ public final class LocalBudgetStore implements BudgetStore {
 
   @Override
   public int expireOverdue() {
+    return sweep(clock.millis());
+  }
+
+  /**
+   * {@link #expireOverdue} when a hold may be due. A hold reserved while a sweep runs can be missed by
+   * both (the sweep's iteration and its bound); the flusher's unconditional sweep finds it.
+   */
+  private int expireIfDue() {
     long now = clock.millis();
+    return now < nextDueMillis.get() ? 0 : sweep(now);
+  }
+
+  private int sweep(long now) {
+    // Raised to "nothing due" first: a hold reserved during the sweep lowers it again.
+    nextDueMillis.set(Long.MAX_VALUE);
+    long earliest = Long.MAX_VALUE;
     int expired = 0;
-    while (true) {
-      Hold.Due due = deadlines.ceiling(Hold.Due.FIRST);
-      if (due == null || due.atMillis() > now) {
-        return expired;
-      }
-      if (!deadlines.remove(due)) {
-        continue; // another sweeper, or the settling thread, took it
-      }
-      Hold hold = due.hold();
-      if (hold.phase.compareAndSet(Hold.Phase.ACTIVE, Hold.Phase.EXPIRED)) {
+    for (Hold hold : holds.values()) {
+      long due = hold.dueMillis;
+      if (due > now) {
+        earliest = Math.min(earliest, due);
+      } else if (hold.phase.compareAndSet(Hold.Phase.ACTIVE, Hold.Phase.EXPIRED)) {
         unhold(hold);
         expired++;
         // Kept a while so that a slow (not dead) caller's settlement is still charged.
-        schedule(hold, now + lateSettleGrace.toMillis());
+        hold.dueMillis = now + lateSettleGrace.toMillis();
+        earliest = Math.min(earliest, hold.dueMillis);
       } else if (hold.phase.compareAndSet(Hold.Phase.EXPIRED, Hold.Phase.FINISHED)) {
         holds.remove(hold.id, hold);
         log.warn("budget reservation {} of {} micros was never settled; forgotten", hold.id, hold.amount);
       }
     }
+    dueBy(earliest);
+    return expired;
   }
+
 
   @Override
   public Optional<BudgetStatus> status(BudgetRef budget) {
