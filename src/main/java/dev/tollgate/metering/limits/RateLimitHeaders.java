@@ -16,14 +16,23 @@ import java.util.Map;
  */
 public final class RateLimitHeaders {
   private static final long NANOS_PER_MILLI = 1_000_000L;
+  private static final Names REQUESTS = Names.of("requests");
+  private static final Names TOKENS = Names.of("tokens");
+
+  /** One trio's header names, built once. */
+  private record Names(String limit, String remaining, String reset) {
+    static Names of(String kind) {
+      return new Names("x-ratelimit-limit-" + kind, "x-ratelimit-remaining-" + kind, "x-ratelimit-reset-" + kind);
+    }
+  }
 
   private RateLimitHeaders() {}
 
   /** The headers for one admission, in a stable order; the request or token trio is left out when no scope has that limit. */
   public static Map<String, String> of(Admission admission) {
     Map<String, String> headers = new LinkedHashMap<>();
-    admission.status().requests().ifPresent(w -> put(headers, "requests", w));
-    admission.status().tokens().ifPresent(w -> put(headers, "tokens", w));
+    admission.status().requests().ifPresent(w -> put(headers, REQUESTS, w));
+    admission.status().tokens().ifPresent(w -> put(headers, TOKENS, w));
     switch (admission) {
       case Admitted _ -> { }
       case Limited l -> {
@@ -35,10 +44,10 @@ public final class RateLimitHeaders {
     return Collections.unmodifiableMap(headers);
   }
 
-  private static void put(Map<String, String> headers, String kind, Window window) {
-    headers.put("x-ratelimit-limit-" + kind, Long.toString(window.limit()));
-    headers.put("x-ratelimit-remaining-" + kind, Long.toString(window.remaining()));
-    headers.put("x-ratelimit-reset-" + kind, duration(window.reset()));
+  private static void put(Map<String, String> headers, Names names, Window window) {
+    headers.put(names.limit(), Long.toString(window.limit()));
+    headers.put(names.remaining(), Long.toString(window.remaining()));
+    headers.put(names.reset(), duration(window.reset()));
   }
 
   /**
@@ -64,10 +73,16 @@ public final class RateLimitHeaders {
       out.append(minutes).append('m');
     }
     out.append(millis / 1000 % 60);
-    long fraction = millis % 1000;
+    int fraction = (int) (millis % 1000);
     if (fraction > 0) {
-      String digits = String.format("%03d", fraction);
-      out.append('.').append(digits.replaceFirst("0+$", ""));
+      // Three digits without the trailing zeros (written on every response: no format string, no regex).
+      out.append('.').append((char) ('0' + fraction / 100));
+      if (fraction % 100 != 0) {
+        out.append((char) ('0' + fraction / 10 % 10));
+        if (fraction % 10 != 0) {
+          out.append((char) ('0' + fraction % 10));
+        }
+      }
     }
     return out.append('s').toString();
   }
