@@ -147,6 +147,21 @@ class LocalBudgetStoreTest {
   }
 
   @Test
+  void aHoldWithAShorterTtlThanTheLiveOnesLapsesOnTheRefusalPathToo() {
+    reserve(100, team);
+    assertThat(store.expireOverdue()).as("nothing due: the sweep's bound is now the live hold's expiry").isZero();
+    ReserveResult brief = store.reserve(List.of(team.ref()), 400, Duration.ofSeconds(1));
+    assertThat(brief).isInstanceOf(Reservation.class);
+    assertThat(store.reserve(List.of(team.ref()), 400, TTL)).isInstanceOf(Refused.class);
+
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(store.reserve(List.of(team.ref()), 400, TTL)).as("the brief hold lapsed, below the bound")
+        .isInstanceOf(Reservation.class);
+    assertThat(status(team).reservedMicros()).isEqualTo(500);
+  }
+
+  @Test
   void anExpiredHoldIsForgottenOneTtlAfterItLapsed() {
     Reservation r = reserve(500, team);
     clock.advance(TTL);
