@@ -19,8 +19,8 @@
 #   ROUNDS          rounds of OFF, LEDGER, FULL [2; quick 1]
 #   VARIANTS        which variants, in round order ["off ledger full"]
 #   OFF_REF         git ref of the OFF build [7e14473]
-#   DURATION, WARMUP, FIXED_DURATION, TTFB_REQUESTS, KINDS   passed to run.sh [15, 30, 15, 500, "json stream"]
-#                   (30 s of warm-up: the JIT compiles for ~25 s under load, more for the larger build; see RESULTS.md)
+#   DURATION, WARMUP, FIXED_DURATION, TTFB_REQUESTS, KINDS   passed to run.sh [15, 60, 15, 500, "json stream"]
+#                   (60 s of warm-up: the larger build's C2 compiler still took 2.6 µs a request at 45 s; see RESULTS.md)
 #   CONNECTIONS     wrk connections [64]
 #   RATES           hey target rates [1000 4000]
 #   JAVA_HOME       JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
@@ -43,7 +43,7 @@ if [ "$QUICK" = 1 ]; then
   ROUNDS="${ROUNDS:-1}"; export DURATION="${DURATION:-5}" WARMUP="${WARMUP:-3}" FIXED_DURATION="${FIXED_DURATION:-5}"
   export TTFB_REQUESTS="${TTFB_REQUESTS:-50}"
 else
-  ROUNDS="${ROUNDS:-2}"; export DURATION="${DURATION:-15}" WARMUP="${WARMUP:-30}" FIXED_DURATION="${FIXED_DURATION:-15}"
+  ROUNDS="${ROUNDS:-2}"; export DURATION="${DURATION:-15}" WARMUP="${WARMUP:-60}" FIXED_DURATION="${FIXED_DURATION:-15}"
   export TTFB_REQUESTS="${TTFB_REQUESTS:-500}"
 fi
 VARIANTS="${VARIANTS:-off ledger full}"
