@@ -384,7 +384,6 @@ public final class LocalBudgetStore implements BudgetStore {
     return expired;
   }
 
-
   @Override
   public Optional<BudgetStatus> status(BudgetRef budget) {
     BudgetState s = states.get(budget.budgetId());
