@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What metering costs the gateway (issue 5): path (c) of bench/run.sh (load tool -> Tollgate -> nginx canned
-# upstream), json and stream, wrk and hey, for three builds/configurations run in turn, interleaved
-# (OFF, LEDGER, FULL, OFF, LEDGER, FULL, ...) so that drift on the machine hits all three alike:
+# upstream), json and stream, wrk and hey, for three builds/configurations run in turn, interleaved, the order
+# rotated each round (OFF LEDGER FULL, LEDGER FULL OFF, FULL OFF LEDGER, ...): the machine slows down run after
+# run (OFF alone, back to back: 20.8k, 19.4k, 16.6k req/s), so a fixed order measured FULL, always last, on the
+# slowest machine of each round; over three rounds each variant runs once in each place:
 #
 #   OFF     the gateway built from OFF_REF (7e14473: the last commit before the ledger entered the request
 #           path; usage went through an in-memory queue, no budgets, no rate limits)
@@ -16,7 +18,7 @@
 #
 # Usage: bench/metering.sh [--quick]
 # Environment (defaults in brackets; --quick: 1 round of short runs, not for comparison):
-#   ROUNDS          rounds of OFF, LEDGER, FULL [2; quick 1]
+#   ROUNDS          rounds of OFF, LEDGER, FULL, each in the next rotation of VARIANTS [3; quick 1]
 #   VARIANTS        which variants, in round order ["off ledger full"]
 #   OFF_REF         git ref of the OFF build [7e14473]
 #   DURATION, WARMUP, FIXED_DURATION, TTFB_REQUESTS, KINDS   passed to run.sh [15, 60, 15, 500, "json stream"]
@@ -43,7 +45,7 @@ if [ "$QUICK" = 1 ]; then
   ROUNDS="${ROUNDS:-1}"; export DURATION="${DURATION:-5}" WARMUP="${WARMUP:-3}" FIXED_DURATION="${FIXED_DURATION:-5}"
   export TTFB_REQUESTS="${TTFB_REQUESTS:-50}"
 else
-  ROUNDS="${ROUNDS:-2}"; export DURATION="${DURATION:-15}" WARMUP="${WARMUP:-60}" FIXED_DURATION="${FIXED_DURATION:-15}"
+  ROUNDS="${ROUNDS:-3}"; export DURATION="${DURATION:-15}" WARMUP="${WARMUP:-60}" FIXED_DURATION="${FIXED_DURATION:-15}"
   export TTFB_REQUESTS="${TTFB_REQUESTS:-500}"
 fi
 VARIANTS="${VARIANTS:-off ledger full}"
@@ -99,8 +101,10 @@ EOF
 
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 declare -a RUN_NOTES=()
+read -ra ORDER <<<"$VARIANTS"
 for round in $(seq 1 "$ROUNDS"); do
-  for v in $VARIANTS; do
+  shift_by=$(( (round - 1) % ${#ORDER[@]} ))
+  for v in "${ORDER[@]:shift_by}" "${ORDER[@]:0:shift_by}"; do
     name="$v-$round"
     home="$ROOT"; extra=""
     [ "$v" = off ] && home="$OFF_HOME"
@@ -158,7 +162,7 @@ has() { case " $VARIANTS " in *" $1 "*) return 0 ;; esac; return 1; }
 {
   echo "# What metering costs the gateway, $TS"
   echo
-  echo "- Run: $([ "$QUICK" = 1 ] && echo 'quick (not for comparison)' || echo full); $ROUNDS round(s) of: $VARIANTS (interleaved, in this order);" \
+  echo "- Run: $([ "$QUICK" = 1 ] && echo 'quick (not for comparison)' || echo full); $ROUNDS round(s) of: $VARIANTS (interleaved, the order rotated each round);" \
     "each a bench/run.sh with PATHS=c (Tollgate -> nginx canned upstream), KINDS=\"$KINDS\", wrk -c$CONNECTIONS ${DURATION}s after a ${WARMUP}s warm-up," \
     "hey -c 50 at $RATES req/s for ${FIXED_DURATION}s, $TTFB_REQUESTS sequential streams for TTFB"
   echo "- OFF = $OFF_REF ($OFF_SHA, before the ledger: in-memory usage queue); LEDGER and FULL = $(git -C "$ROOT" rev-parse --short HEAD)" \
