@@ -1,5 +1,6 @@
 package dev.tollgate.metering;
 
+import dev.tollgate.metering.budget.BudgetRef;
 import dev.tollgate.metering.budget.BudgetScope;
 import dev.tollgate.metering.budget.Refused;
 import dev.tollgate.metering.budget.Reservation;
@@ -82,9 +83,9 @@ public final class Tab {
       open++;
       return new Next.Granted(new Ticket(eventId, hold));
     }
-    long worst = meter.budgets().limits(bounds.touched())
-        ? meter.worstCaseMicros(model, deployment, bounds) : 0;
-    ReserveResult reserved = meter.budgets().admit(bounds.touched(), worst);
+    List<BudgetRef> limiting = meter.budgets().budgetsOf(bounds.touched());
+    long worst = limiting.isEmpty() ? 0 : meter.worstCaseMicros(model, deployment, bounds);
+    ReserveResult reserved = meter.budgets().reserve(limiting, worst);
     if (reserved instanceof Refused refused) {
       return new Next.Denied(refused);
     }

@@ -44,11 +44,6 @@ public final class BudgetService {
     return store.reserve(budgets, worstCaseMicros, reservationTtl);
   }
 
-  /** Whether any budget limits calls attributed to {@code scopes}. */
-  public boolean limits(Collection<BudgetScope> scopes) {
-    return !store.budgetsFor(scopes).isEmpty();
-  }
-
   /** Whether any budget of this kind of entity exists. */
   public boolean limitsKind(BudgetScope.Kind kind) {
     return store.hasBudgetsOf(kind);
