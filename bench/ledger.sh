@@ -18,7 +18,7 @@
 #   COMMIT_INTERVAL_MS  ledger.wal.commit_interval of every run but the sweep [2]
 #   COMMIT_SWEEP     commit intervals (ms) for the paced WAL-alone sweep ["0 1 2 5"]
 #   DBS              databases ["sqlite postgresql"]
-#   FLUSH_BATCH      ledger.flush_batch [1000]
+#   FLUSH_BATCH      ledger.flush_batch [4000, the default]
 #   DRAIN_MAX        seconds to wait after the load for the database to catch up; the rest stays in the log [120; quick 30]
 #   JAVA_HOME        JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
@@ -47,7 +47,7 @@ WAL_CONCURRENCY="${WAL_CONCURRENCY:-64 1024}"
 COMMIT_INTERVAL_MS="${COMMIT_INTERVAL_MS:-2}"
 COMMIT_SWEEP="${COMMIT_SWEEP:-0 1 2 5}"
 DBS="${DBS:-sqlite postgresql}"
-FLUSH_BATCH="${FLUSH_BATCH:-1000}"
+FLUSH_BATCH="${FLUSH_BATCH:-4000}"
 DRAIN_MAX="${DRAIN_MAX:-$([ "$QUICK" = 1 ] && echo 30 || echo 120)}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 

@@ -606,7 +606,7 @@ class ConfigLoaderTest {
     assertThat(config.database()).isEqualTo(new DatabaseConfig("jdbc:sqlite:data/tollgate.db", 8));
     assertThat(config.logging()).isEqualTo(new LoggingConfig("text", "info", true));
     assertThat(config.ledger()).isEqualTo(new LedgerConfig(WalConfig.defaults(Path.of("data/tollgate.db")
-        .toAbsolutePath().getParent().resolve("wal")), 1000, Duration.ofMillis(100)));
+        .toAbsolutePath().getParent().resolve("wal")), 4000, Duration.ofMillis(100)));
     assertThat(config.limits()).isEqualTo(LimitsConfig.NONE);
     assertThat(config.budgets()).isEqualTo(BudgetSettings.DEFAULTS);
 

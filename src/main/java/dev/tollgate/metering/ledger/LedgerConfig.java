@@ -20,7 +20,7 @@ import java.util.List;
  *     intent is stored in the log's memory-mapped intake and forced within {@code commit_interval}
  */
 public record LedgerConfig(WalConfig wal, int flushBatch, Duration flushInterval, boolean fsyncIntents) {
-  public static final int DEFAULT_FLUSH_BATCH = 1000;
+  public static final int DEFAULT_FLUSH_BATCH = 4000;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(100);
 
   public LedgerConfig {

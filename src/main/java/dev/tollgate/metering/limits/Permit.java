@@ -18,13 +18,13 @@ import java.util.function.Consumer;
  * against the buckets it took from, even if they were reconfigured or dropped since.
  */
 public final class Permit implements AutoCloseable {
-  private final List<Taken> taken;
+  private final Taken[] taken;
   private final long estimatedTokens;
   private final Consumer<Scope> onRelease;
   private final AtomicBoolean finished = new AtomicBoolean();
 
   Permit(List<Taken> taken, long estimatedTokens, Consumer<Scope> onRelease) {
-    this.taken = List.copyOf(taken);
+    this.taken = taken.toArray(new Taken[0]);
     this.estimatedTokens = estimatedTokens;
     this.onRelease = onRelease;
   }

@@ -59,7 +59,7 @@ public final class RateLimiter {
 
   public RateLimiter(LimitsConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
-    this.time = new ClockTime(clock);
+    this.time = ClockTime.of(clock);
     this.states = Caffeine.newBuilder()
         .maximumSize(config.maxTrackedScopes())
         .expireAfter(new IdleExpiry())

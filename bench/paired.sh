@@ -1,0 +1,352 @@
+#!/usr/bin/env bash
+# Gateways side by side (issue 5's "on versus off in the same run", measured closely): several Tollgate builds or
+# configurations run at once, each on its own port, database and write-ahead log, all in front of the same nginx
+# canned upstream; each is warmed up, then wrk measures them in turn, a short run each, cycle after cycle, the
+# order rotated every cycle. Each ratio is taken within a cycle (a minute or two apart at most), so it does not
+# carry the machine's drift (OFF alone lost 20% over three back-to-back bench/run.sh runs on this VM, see
+# RESULTS.md), and the medians over many cycles are steadier than three rounds of bench/metering.sh.
+# A gateway not being measured is idle (its flusher drains what the last run left within a few hundred ms;
+# GAP seconds pass between runs).
+#
+# At the end every gateway is stopped gracefully and its usage rows are checked against the successful
+# responses wrk counted (warm-up included); for a gateway with a budget, the budget's settled spend against
+# the rows' cost.
+#
+# Usage: bench/paired.sh [--quick]
+# Environment (defaults in brackets; --quick: 2 cycles of short runs, not for comparison):
+#   GATEWAYS      name=HOME[+EXTRA_YAML] ... ; the first is the baseline of every ratio
+#                 [off=bench/out/off-7e14473 ledger=. full=.+bench/out/metering-full.yaml, as bench/metering.sh makes them]
+#   CYCLES        measuring cycles [8; quick 2]
+#   DURATION      seconds per wrk run [10; quick 3]
+#   WARMUP        seconds of warm-up per gateway and request kind, json first [60; quick 3]
+#   GAP           seconds between runs [2]
+#   KINDS         request kinds ["json stream"]
+#   CONNECTIONS   wrk connections [64]; THREADS wrk threads [2]
+#   JAVA_HOME     JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$BENCH_DIR/.." && pwd)"
+LIB="$BENCH_DIR/lib"
+OUT="$BENCH_DIR/out"
+
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "paired.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+if [ "$QUICK" = 1 ]; then
+  CYCLES="${CYCLES:-2}"; DURATION="${DURATION:-3}"; WARMUP="${WARMUP:-3}"
+else
+  CYCLES="${CYCLES:-8}"; DURATION="${DURATION:-10}"; WARMUP="${WARMUP:-60}"
+fi
+GAP="${GAP:-2}"
+KINDS="${KINDS:-json stream}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+GATEWAYS="${GATEWAYS:-off=$OUT/off-7e14473 ledger=$ROOT full=$ROOT+$OUT/metering-full.yaml}"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+for v in CYCLES DURATION WARMUP GAP CONNECTIONS THREADS; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || { echo "paired.sh: $v must be a positive number, got '${!v}'" >&2; exit 2; }
+done
+for k in $KINDS; do
+  case "$k" in json | stream) ;; *) echo "paired.sh: KINDS entries must be json or stream" >&2; exit 2 ;; esac
+done
+
+log() { printf '[paired %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+declare -a NAMES=()
+declare -A HOME_OF=() YAML_OF=()
+for g in $GATEWAYS; do
+  name="${g%%=*}"; spec="${g#*=}"
+  [[ "$name" =~ ^[a-z][a-z0-9-]*$ ]] || die "gateway name '$name' (expected: lower case letters, digits, dashes)"
+  [ -z "${HOME_OF[$name]:-}" ] || die "gateway '$name' named twice"
+  home="${spec%%+*}"; yaml=""; [ "$home" != "$spec" ] && yaml="${spec#*+}"
+  [ -x "$home/bin/tollgate" ] && [ -f "$home/target/tollgate.jar" ] \
+    || die "gateway '$name': no bin/tollgate and target/tollgate.jar under '$home' (bench/metering.sh builds the OFF gateway)"
+  [ -z "$yaml" ] || [ -r "$yaml" ] || die "gateway '$name': cannot read '$yaml'"
+  NAMES+=("$name"); HOME_OF[$name]="$(cd "$home" && pwd)"; YAML_OF[$name]="$yaml"
+done
+[ "${#NAMES[@]}" -ge 2 ] || die "GATEWAYS needs at least two gateways"
+for c in nginx wrk curl jq sqlite3 ss; do command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install nginx wrk curl jq sqlite3 iproute2)"; done
+
+TS="$(date +%Y%m%d-%H%M%S)"
+RUN_DIR="$OUT/paired-$TS"
+RESULTS="$OUT/paired-$TS.md"
+mkdir -p "$RUN_DIR"
+HZ="$(getconf CLK_TCK)"
+ulimit -n 65536 2>/dev/null || true
+
+# ---------------------------------------------------------------------------------------------------
+NGINX_PID=""
+declare -A PID_OF=() PORT_OF=() KEY_OF=() OK_OF=()
+cleanup() {
+  local rc=$? n
+  for n in "${NAMES[@]}"; do
+    if [ -n "${PID_OF[$n]:-}" ] && kill -0 "${PID_OF[$n]}" 2>/dev/null; then
+      kill -TERM "${PID_OF[$n]}" 2>/dev/null
+      for _ in $(seq 1 150); do kill -0 "${PID_OF[$n]}" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "${PID_OF[$n]}" 2>/dev/null || true
+    fi
+  done
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -TERM -- "-$NGINX_PID" 2>/dev/null || kill -TERM "$NGINX_PID" 2>/dev/null || true
+  fi
+  wait 2>/dev/null
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+USED_PORTS=" "
+pick_port() { # pick_port VAR
+  local p
+  for _ in $(seq 1 500); do
+    p=$((20000 + RANDOM % 40000))
+    case "$USED_PORTS" in *" $p "*) continue ;; esac
+    if [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then USED_PORTS+="$p "; printf -v "$1" '%s' "$p"; return 0; fi
+  done
+  die "no free port found"
+}
+wait_http() { # wait_http URL SECONDS PID
+  local deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$3" 2>/dev/null || return 2
+    curl -s -o /dev/null --max-time 2 "$1" && return 0
+    sleep 0.25
+  done
+  return 1
+}
+proc_cpu() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# nginx: the canned upstreams of bench/run.sh's path (a), json and SSE.
+NGX="$RUN_DIR/nginx"
+mkdir -p "$NGX/www" "$NGX/tmp" "$NGX/logs"
+cp "$LIB/chat-completion.json" "$LIB/chat-stream.sse" "$NGX/www/"
+chmod -R a+rX "$NGX"
+pick_port PORT_JSON; pick_port PORT_SSE
+# shellcheck source=bench/lib/canned-nginx.sh
+. "$LIB/canned-nginx.sh"
+cat >"$NGX/nginx.conf" <<EOF
+worker_processes auto;
+worker_rlimit_nofile 65536;
+daemon off;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  client_body_temp_path $NGX/tmp/client_body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  types {}
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_timeout 75s;
+  keepalive_requests 10000000;
+  open_file_cache max=16 inactive=600s;
+  open_file_cache_valid 600s;
+  server_tokens off;
+$(canned_json_block "$PORT_JSON")
+$(canned_sse_block "$PORT_SSE")
+}
+EOF
+setsid nginx -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
+NGINX_PID=$!
+for p in $PORT_JSON $PORT_SSE; do
+  wait_http "http://127.0.0.1:$p/" 15 "$NGINX_PID" || { cat "$NGX/logs/error.log" >&2; die "nginx did not come up on :$p"; }
+done
+log "nginx canned upstreams: json :$PORT_JSON, sse :$PORT_SSE"
+
+# ---------------------------------------------------------------------------------------------------
+# The gateways, one after the other (starting one costs CPU the others would feel).
+MASTER_KEY="tg-bench-master-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+for n in "${NAMES[@]}"; do
+  dir="$RUN_DIR/$n"; mkdir -p "$dir"
+  pick_port port; PORT_OF[$n]="$port"
+  {
+    cat <<EOF
+server:
+  host: 127.0.0.1
+  port: $port
+  drain_timeout: 5s
+database:
+  url: "jdbc:sqlite:$dir/tollgate.db"   # the usage ledger's log goes next to it, in $dir/wal
+auth:
+  master_key: "\${BENCH_MASTER_KEY}"
+logging:
+  level: warn
+  access_log: false
+providers:
+  - { name: canned-json, type: openai, base_url: "http://127.0.0.1:$PORT_JSON/v1" }
+  - { name: canned-sse, type: openai, base_url: "http://127.0.0.1:$PORT_SSE/v1" }
+models:
+  - name: bench-json
+    deployments:
+      - { provider: canned-json, model: gpt-4o-mini }
+  - name: bench-stream
+    deployments:
+      - { provider: canned-sse, model: gpt-4o-mini }
+EOF
+    [ -z "${YAML_OF[$n]}" ] || { echo "# From ${YAML_OF[$n]}:"; cat "${YAML_OF[$n]}"; }
+  } >"$dir/tollgate.yaml"
+  log "starting $n (${HOME_OF[$n]}${YAML_OF[$n]:+ + ${YAML_OF[$n]}}) on :$port"
+  (cd "$dir" && BENCH_MASTER_KEY="$MASTER_KEY" exec setsid "${HOME_OF[$n]}/bin/tollgate" serve --config "$dir/tollgate.yaml") \
+    >"$dir/tollgate.log" 2>&1 &
+  PID_OF[$n]=$!
+  wait_http "http://127.0.0.1:$port/health/live" 600 "${PID_OF[$n]}" || { tail -n 30 "$dir/tollgate.log" >&2; die "$n did not start"; }
+  # setsid may have forked: from here on, the JVM's own pid (its CPU is what is measured).
+  PID_OF[$n]="$(pgrep -f -- "tollgate.jar serve --config $dir/tollgate.yaml" | head -n 1)"
+  [ -n "${PID_OF[$n]}" ] || die "$n: cannot find its JVM"
+  for _ in $(seq 1 120); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health/ready")" = 200 ] && break
+    sleep 0.25
+  done
+  resp="$(curl -s --max-time 10 -X POST "http://127.0.0.1:$port/admin/v1/keys" -H "Authorization: Bearer $MASTER_KEY" \
+    -H 'Content-Type: application/json' -d '{"name":"bench"}')"
+  KEY_OF[$n]="$(printf '%s' "$resp" | jq -r .key)"
+  [[ "${KEY_OF[$n]}" == tg-* ]] || die "$n: creating a key answered: $resp"
+  OK_OF[$n]=0
+done
+
+body_for() { [ "$1" = json ] && echo "$LIB/request.json" || echo "$LIB/request-stream.json"; }
+field() { sed -n "s/.*BENCH_RESULT.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
+# run_wrk NAME KIND SECONDS FILE: one wrk run; adds its successful responses to OK_OF[NAME]
+run_wrk() {
+  local n="$1" kind="$2" secs="$3" f="$4" req st
+  BENCH_BODY="$(body_for "$kind")" BENCH_KEY="${KEY_OF[$n]}" timeout -k 5 $((secs + 60)) \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$LIB/post.lua" \
+    "http://127.0.0.1:${PORT_OF[$n]}/v1/chat/completions" >"$f" 2>&1 || log "wrk exited non-zero for $n $kind (see $f)"
+  req="$(field "$f" requests)"; st="$(field "$f" status_err)"
+  [ -n "$req" ] || die "wrk against $n produced no result: $(head -c 300 "$f")"
+  OK_OF[$n]=$((OK_OF[$n] + req - st))
+}
+
+for n in "${NAMES[@]}"; do
+  for kind in $KINDS; do
+    secs="$WARMUP"; [ "$kind" = stream ] && secs=$(( (WARMUP + 2) / 3 ))
+    log "warm-up: $n $kind ${secs}s"
+    run_wrk "$n" "$kind" "$secs" "$RUN_DIR/warmup-$n-$kind.txt"
+  done
+done
+
+# ---------------------------------------------------------------------------------------------------
+# Cycles. Results: one line per run in runs.tsv (cycle kind name place rps p50_us p99_us tollgate_us errors).
+TSV="$RUN_DIR/runs.tsv"
+: >"$TSV"
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+count="${#NAMES[@]}"
+for cycle in $(seq 1 "$CYCLES"); do
+  shift_by=$(( (cycle - 1) % count ))
+  order=("${NAMES[@]:shift_by}" "${NAMES[@]:0:shift_by}")
+  for kind in $KINDS; do
+    place=0
+    for n in "${order[@]}"; do
+      place=$((place + 1))
+      sleep "$GAP"
+      f="$RUN_DIR/c$cycle-$kind-$n.txt"
+      c0="$(proc_cpu "${PID_OF[$n]}")"
+      run_wrk "$n" "$kind" "$DURATION" "$f"
+      c1="$(proc_cpu "${PID_OF[$n]}")"
+      req="$(field "$f" requests)"
+      errs=$(( $(field "$f" status_err) + $(field "$f" connect_err) + $(field "$f" read_err) + $(field "$f" write_err) + $(field "$f" timeout_err) ))
+      us="$(awk -v d=$((c1 - c0)) -v r="$req" -v hz="$HZ" 'BEGIN { printf "%.1f", (r > 0 ? d * 1e6 / hz / r : 0) }')"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cycle" "$kind" "$n" "$place" "$(field "$f" rps)" \
+        "$(field "$f" p50_us)" "$(field "$f" p99_us)" "$us" "$errs" >>"$TSV"
+      log "cycle $cycle/$CYCLES $kind $n: $(field "$f" rps) req/s, $us µs/req, $errs errors"
+    done
+  done
+done
+LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---------------------------------------------------------------------------------------------------
+# Stop gracefully (the ledger drains into the database), then check that nothing was lost.
+declare -a CHECKS=()
+for n in "${NAMES[@]}"; do
+  kill -TERM "${PID_OF[$n]}"
+  for _ in $(seq 1 600); do kill -0 "${PID_OF[$n]}" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "${PID_OF[$n]}" 2>/dev/null && die "$n did not stop within 60 s of SIGTERM"
+  PID_OF[$n]=""
+  db="$RUN_DIR/$n/tollgate.db"
+  rows="$(sqlite3 "$db" 'SELECT count(*) FROM usage_events')"
+  check="$n: $rows usage rows for ${OK_OF[$n]} successful responses"
+  [ "$rows" -ge "${OK_OF[$n]}" ] || check="$check (**rows missing**)"
+  if sqlite3 "$db" "SELECT 1 FROM budget_spend LIMIT 1" 2>/dev/null | grep -q 1; then
+    spent="$(sqlite3 "$db" 'SELECT sum(spent_micros) FROM budget_spend')"
+    cost="$(sqlite3 "$db" 'SELECT sum(cost_micros) FROM usage_events')"
+    check="$check; budget spend $spent µ\$ against $cost µ\$ in usage_events$([ "$spent" = "$cost" ] || echo ' (**differs**)')"
+  fi
+  warn="$(grep -cE '(^|[ "])(WARN|ERROR)([ "]|$)|Exception' "$RUN_DIR/$n/tollgate.log" || true)"
+  [ "${warn:-0}" = 0 ] || check="$check; **$warn WARN/ERROR lines in its log**"
+  CHECKS+=("$check")
+  log "$check"
+done
+
+# ---------------------------------------------------------------------------------------------------
+# Report: per kind, medians over the cycles of req/s, latency and CPU, and of the ratios taken within each cycle.
+BASE="${NAMES[0]}"
+median() { sort -g | awk '{a[NR] = $1} END { if (NR == 0) print "n/a"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -F '\t' -v k="$1" -v n="$2" -v c="$3" '$2 == k && $3 == n {print $c}' "$TSV"; }
+ratios() { # ratios KIND NAME COLUMN: per cycle, NAME's value over BASE's
+  awk -F '\t' -v k="$1" -v n="$2" -v b="$BASE" -v c="$3" '$2 == k && $3 == n {x[$1] = $c} $2 == k && $3 == b {y[$1] = $c}
+    END { for (i in x) if (y[i] > 0) printf "%.4f\n", x[i] / y[i] }' "$TSV"
+}
+fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f", x; else printf "%s", x }'; }
+{
+  echo "# Gateways side by side, $TS"
+  echo
+  echo "- $CYCLES cycles; in each, for each request kind, every gateway measured once by wrk -t$THREADS -c$CONNECTIONS for ${DURATION}s," \
+    "${GAP}s apart, the order rotated each cycle; warm-up ${WARMUP}s json and $(( (WARMUP + 2) / 3 ))s stream per gateway first." \
+    "Path: wrk -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle."
+  for n in "${NAMES[@]}"; do
+    rev="$(git -C "${HOME_OF[$n]}" rev-parse --short HEAD 2>/dev/null || echo "$(basename "${HOME_OF[$n]}")")"
+    git -C "${HOME_OF[$n]}" diff --quiet HEAD -- src pom.xml 2>/dev/null || rev="$rev (+ uncommitted changes)"
+    [ -d "${HOME_OF[$n]}/.git" ] || [ -f "${HOME_OF[$n]}/.git" ] || rev="$(basename "${HOME_OF[$n]}")"
+    echo "- **$n**: ${HOME_OF[$n]#"$ROOT"/} ($rev)${YAML_OF[$n]:+, with ${YAML_OF[$n]#"$ROOT"/}: $(grep -v '^#' "${YAML_OF[$n]}" | tr -s ' \n' ' ')}"
+  done
+  echo "- Machine: $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)); load average before the cycles: $LOAD_START, after: $LOAD_END"
+  echo
+  echo "| Kind | Gateway | req/s (median) | p50 ms | p99 ms | Tollgate CPU µs/req | req/s / $BASE (median of per-cycle ratios; min-max) | CPU / $BASE |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  for kind in $KINDS; do
+    for n in "${NAMES[@]}"; do
+      rps="$(col "$kind" "$n" 5 | median)"; p50="$(col "$kind" "$n" 6 | median)"; p99="$(col "$kind" "$n" 7 | median)"
+      cpu="$(col "$kind" "$n" 8 | median)"
+      if [ "$n" = "$BASE" ]; then rr="—"; cr="—"; else
+        rr="**$(fmt "$(ratios "$kind" "$n" 5 | median)" 2)** ($(ratios "$kind" "$n" 5 | sort -g | sed -n '1p;$p' | xargs printf '%.2f-' | sed 's/-$//'))"
+        cr="$(fmt "$(ratios "$kind" "$n" 8 | median)" 2)"
+      fi
+      echo "| $kind | $n | $(fmt "$rps" 0) | $(awk -v u="$p50" 'BEGIN{printf "%.2f", u/1000}') | $(awk -v u="$p99" 'BEGIN{printf "%.2f", u/1000}') | $(fmt "$cpu" 1) | $rr | $cr |"
+    done
+  done
+  echo
+  echo "Every run (req/s, Tollgate CPU µs/req; place = position in its cycle's order):"
+  echo
+  echo "| Cycle | Kind | $(printf '%s | ' "${NAMES[@]}")"
+  echo "|---:|---|$(printf -- '---:|%.0s' "${NAMES[@]}")"
+  for cycle in $(seq 1 "$CYCLES"); do
+    for kind in $KINDS; do
+      printf '| %s | %s |' "$cycle" "$kind"
+      for n in "${NAMES[@]}"; do
+        awk -F '\t' -v c="$cycle" -v k="$kind" -v n="$n" '$1 == c && $2 == k && $3 == n { printf " %.0f, %.1f (%s) |", $5, $8, $4 }' "$TSV"
+      done
+      echo
+    done
+  done
+  echo
+  echo "Nothing lost:"
+  echo
+  for c in "${CHECKS[@]}"; do echo "- $c"; done
+  echo
+  echo "Command: \`$(printf '%q ' env CYCLES="$CYCLES" DURATION="$DURATION" WARMUP="$WARMUP" GAP="$GAP" KINDS="$KINDS" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" GATEWAYS="$GATEWAYS" | sed 's/ $//') bench/paired.sh\`"
+} >"$RESULTS"
+log "results written to $RESULTS"
+cat "$RESULTS"
