@@ -84,7 +84,7 @@ ulimit -n 65536 2>/dev/null || true
 
 # ---------------------------------------------------------------------------------------------------
 NGINX_PID=""
-declare -A PID_OF=() PORT_OF=() KEY_OF=() OK_OF=()
+declare -A PID_OF=() PORT_OF=() KEY_OF=() OK_OF=() REV_OF=()
 cleanup() {
   local rc=$? n
   for n in "${NAMES[@]}"; do
@@ -198,7 +198,15 @@ models:
 EOF
     [ -z "${YAML_OF[$n]}" ] || { echo "# From ${YAML_OF[$n]}:"; cat "${YAML_OF[$n]}"; }
   } >"$dir/tollgate.yaml"
-  log "starting $n (${HOME_OF[$n]}${YAML_OF[$n]:+ + ${YAML_OF[$n]}}) on :$port"
+  # What is running, as of its start (the sources may change while it runs).
+  rev="$(git -C "${HOME_OF[$n]}" rev-parse --short HEAD 2>/dev/null || true)"
+  if [ -z "$rev" ] || [ "$(git -C "${HOME_OF[$n]}" rev-parse --show-toplevel 2>/dev/null)" != "${HOME_OF[$n]}" ]; then
+    rev="$(basename "${HOME_OF[$n]}")"
+  elif ! git -C "${HOME_OF[$n]}" diff --quiet HEAD -- src pom.xml 2>/dev/null; then
+    rev="$rev + uncommitted changes"
+  fi
+  REV_OF[$n]="$rev"
+  log "starting $n (${HOME_OF[$n]}${YAML_OF[$n]:+ + ${YAML_OF[$n]}}, $rev) on :$port"
   (cd "$dir" && BENCH_MASTER_KEY="$MASTER_KEY" exec setsid "${HOME_OF[$n]}/bin/tollgate" serve --config "$dir/tollgate.yaml") \
     >"$dir/tollgate.log" 2>&1 &
   PID_OF[$n]=$!
@@ -307,10 +315,7 @@ fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f",
     "${GAP}s apart, the order rotated each cycle; warm-up ${WARMUP}s json and $(( (WARMUP + 2) / 3 ))s stream per gateway first." \
     "Path: wrk -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle."
   for n in "${NAMES[@]}"; do
-    rev="$(git -C "${HOME_OF[$n]}" rev-parse --short HEAD 2>/dev/null || echo "$(basename "${HOME_OF[$n]}")")"
-    git -C "${HOME_OF[$n]}" diff --quiet HEAD -- src pom.xml 2>/dev/null || rev="$rev (+ uncommitted changes)"
-    [ -d "${HOME_OF[$n]}/.git" ] || [ -f "${HOME_OF[$n]}/.git" ] || rev="$(basename "${HOME_OF[$n]}")"
-    echo "- **$n**: ${HOME_OF[$n]#"$ROOT"/} ($rev)${YAML_OF[$n]:+, with ${YAML_OF[$n]#"$ROOT"/}: $(grep -v '^#' "${YAML_OF[$n]}" | tr -s ' \n' ' ')}"
+    echo "- **$n**: ${HOME_OF[$n]#"$ROOT"/} (${REV_OF[$n]})${YAML_OF[$n]:+, with ${YAML_OF[$n]#"$ROOT"/}: $(grep -v '^#' "${YAML_OF[$n]}" | tr -s ' \n' ' ')}"
   done
   echo "- Machine: $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)); load average before the cycles: $LOAD_START, after: $LOAD_END"
   echo

@@ -66,19 +66,14 @@ final class DailyUsage {
     private static final Comparator<Key> ORDER = Comparator.comparing(Key::day).thenComparing(Key::teamId)
         .thenComparing(Key::userId).thenComparing(Key::keyId).thenComparing(Key::model);
 
-    static Key of(UsageEvent e) {
-      return new Key(DailyUsage.day(e.createdAt()), e.teamId(), e.userId() == null ? "" : e.userId(), e.keyId(), e.model());
+    static Key of(UsageEvent e, String day) {
+      return new Key(day, e.teamId(), e.userId() == null ? "" : e.userId(), e.keyId(), e.model());
     }
 
     @Override
     public int compareTo(Key o) {
       return ORDER.compare(this, o);
     }
-  }
-
-  /** 'YYYY-MM-DD' of the UTC day an epoch-milliseconds time falls in. */
-  static String day(long epochMillis) {
-    return LocalDate.ofEpochDay(Math.floorDiv(epochMillis, DAY_MILLIS)).toString();
   }
 
   static long startOf(LocalDate day) {
@@ -88,8 +83,16 @@ final class DailyUsage {
   /** The events summed per row, in lock order. */
   static SortedMap<Key, UsageTotals> group(List<UsageEvent> events) {
     SortedMap<Key, UsageTotals> groups = new TreeMap<>();
+    // A batch is seconds of traffic: nearly always one day, formatted once rather than per event.
+    long epochDay = Long.MIN_VALUE;
+    String day = null;
     for (UsageEvent e : events) {
-      groups.merge(Key.of(e), UsageTotals.of(e), UsageTotals::plus);
+      long d = Math.floorDiv(e.createdAt(), DAY_MILLIS);
+      if (d != epochDay) {
+        epochDay = d;
+        day = LocalDate.ofEpochDay(d).toString(); // 'YYYY-MM-DD' of the UTC day
+      }
+      groups.merge(Key.of(e, day), UsageTotals.of(e), UsageTotals::plus);
     }
     return groups;
   }

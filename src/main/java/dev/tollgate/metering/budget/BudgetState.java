@@ -27,6 +27,9 @@ final class BudgetState {
   private long overrun;
   private long crossed; // bit i: thresholdsPercent[i] fired in this window
   private boolean removed;
+  // Settled spend changed since the store last took this window's row to write it. A flag rather than a
+  // shared map entry per settle: every call of a team settles into the same state, from every event loop.
+  private boolean dirty;
 
   BudgetState(Budget budget, Instant now, Optional<SpendRow> stored) {
     this.id = budget.id();
@@ -60,23 +63,48 @@ final class BudgetState {
     removed = true;
   }
 
-  /** Starts a new window when {@code now} has passed the current one's end. */
-  void roll(Instant now) {
+  /**
+   * Starts a new window when {@code now} has passed the current one's end; returns the closed window's
+   * final row when its spend was not taken for writing yet (the caller keeps it for the next write), else null.
+   */
+  SpendRow roll(Instant now) {
     if (windowEnd != null && !now.isBefore(windowEnd)) {
+      SpendRow closed = takeDirty();
       openWindow(now, Optional.empty());
+      return closed;
     }
+    return null;
   }
 
-  /** Installs a new definition; a new period opens the window it defines, with {@code stored} spend. */
-  void redefine(Budget next, Instant now, Optional<SpendRow> stored) {
+  /**
+   * Installs a new definition; a new period opens the window it defines, with {@code stored} spend. Returns
+   * the closed window's unwritten row, as {@link #roll} does.
+   */
+  SpendRow redefine(Budget next, Instant now, Optional<SpendRow> stored) {
     boolean newPeriod = next.period() != budget.period();
     budget = next;
     if (newPeriod) {
+      SpendRow closed = takeDirty();
       openWindow(now, stored);
-    } else {
-      crossed = 0;
-      crossings(now);
+      return closed;
     }
+    crossed = 0;
+    crossings(now);
+    return null;
+  }
+
+  /** This window's row if its spend changed since the last time it was taken, else null; clears the mark. */
+  SpendRow takeDirty() {
+    if (!dirty) {
+      return null;
+    }
+    dirty = false;
+    return row();
+  }
+
+  /** Whether settled spend waits to be taken for writing. */
+  boolean dirty() {
+    return dirty;
   }
 
   long remaining() {
@@ -100,6 +128,7 @@ final class BudgetState {
     reserved -= held;
     spent = Math.addExact(spent, actual);
     overrun = Math.addExact(overrun, over);
+    dirty = true;
   }
 
   /** Thresholds newly reached by the settled spend, marked so that each fires once per window. */

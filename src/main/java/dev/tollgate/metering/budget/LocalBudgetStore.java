@@ -128,7 +128,7 @@ public final class LocalBudgetStore implements BudgetStore {
       Optional<SpendRow> stored = newPeriod ? storedSpend(budget, now) : Optional.empty();
       existing.lock.lock();
       try {
-        existing.redefine(budget, now, stored);
+        keep(existing.redefine(budget, now, stored));
       } finally {
         existing.lock.unlock();
       }
@@ -237,7 +237,7 @@ public final class LocalBudgetStore implements BudgetStore {
         locked++;
       }
       for (BudgetState s : budgets) {
-        s.roll(now);
+        keep(s.roll(now));
         if (!s.removed() && !s.canHold(worst)) {
           return s.refusal(worst);
         }
@@ -295,11 +295,9 @@ public final class LocalBudgetStore implements BudgetStore {
     for (BudgetState s : hold.budgets) {
       s.lock.lock();
       try {
-        s.roll(now);
+        keep(s.roll(now));
         s.charge(actualMicros, held, over);
         if (!s.removed()) {
-          SpendRow row = s.row();
-          unsaved.put(new WindowKey(s.id, row.periodStartMillis()), row);
           events.addAll(s.crossings(now));
         }
       } finally {
@@ -393,7 +391,7 @@ public final class LocalBudgetStore implements BudgetStore {
     Instant now = clock.instant();
     s.lock.lock();
     try {
-      s.roll(now);
+      keep(s.roll(now));
       return Optional.of(s.status());
     } finally {
       s.lock.unlock();
@@ -412,7 +410,28 @@ public final class LocalBudgetStore implements BudgetStore {
 
   /** Windows whose settled spend waits for the next flush. */
   public int unsavedWindows() {
-    return unsaved.size();
+    int dirty = 0;
+    for (BudgetState s : states.values()) {
+      s.lock.lock();
+      try {
+        dirty += s.dirty() && !unsaved.containsKey(new WindowKey(s.id, s.windowStart().toEpochMilli())) ? 1 : 0;
+      } finally {
+        s.lock.unlock();
+      }
+    }
+    return unsaved.size() + dirty;
+  }
+
+  /** Queues a closed window's final row (a rollover, a new period) for the next flush; null: nothing to keep. */
+  private void keep(SpendRow closed) {
+    if (closed != null) {
+      unsaved.merge(new WindowKey(closed.budgetId(), closed.periodStartMillis()), closed, LocalBudgetStore::later);
+    }
+  }
+
+  /** Of two rows of one window, the later: spend only grows within a window. */
+  private static SpendRow later(SpendRow a, SpendRow b) {
+    return b.spentMicros() >= a.spentMicros() ? b : a;
   }
 
   private void announce(ThresholdCrossed event) {
@@ -431,11 +450,29 @@ public final class LocalBudgetStore implements BudgetStore {
   public void flush() {
     controlLock.lock();
     try {
-      if (unsaved.isEmpty()) {
+      // Closed windows and rows of failed writes first; a live window's row taken now is newer than either.
+      Map<WindowKey, SpendRow> batch = new LinkedHashMap<>(unsaved);
+      for (BudgetState s : states.values()) {
+        SpendRow row;
+        s.lock.lock();
+        try {
+          row = s.removed() ? null : s.takeDirty();
+        } finally {
+          s.lock.unlock();
+        }
+        if (row != null) {
+          batch.merge(new WindowKey(row.budgetId(), row.periodStartMillis()), row, LocalBudgetStore::later);
+        }
+      }
+      if (batch.isEmpty()) {
         return;
       }
-      Map<WindowKey, SpendRow> batch = new LinkedHashMap<>(unsaved);
-      persistence.saveSpend(List.copyOf(batch.values()), clock.millis());
+      try {
+        persistence.saveSpend(List.copyOf(batch.values()), clock.millis());
+      } catch (RuntimeException e) {
+        batch.values().forEach(this::keep); // taken rows are no longer marked in their states: queue them
+        throw e;
+      }
       batch.forEach(unsaved::remove); // remove(key, value): only rows nobody replaced meanwhile
     } finally {
       controlLock.unlock();

@@ -2,6 +2,7 @@ package dev.tollgate.metering.budget;
 
 import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.store.IdGenerator;
 import dev.tollgate.store.JdbiBudgetPersistence;
@@ -88,6 +89,96 @@ class BudgetPersistenceTest {
       clock.set(Instant.parse("2026-07-22T00:00:00Z"));
       LocalBudgetStore restarted = fixture.store();
       assertThat(restarted.status(key.ref()).orElseThrow().spentMicros()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void aWindowThatClosesBeforeItsSpendIsWrittenIsStillWrittenWithItsFinalSpend(TestDatabases.Kind kind) {
+    ManualClock clock = new ManualClock(START);
+    try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
+      LocalBudgetStore store = fixture.store();
+      store.define(key);
+      store.settle(reserve(store, 400, key).id(), 300);
+      store.settle(reserve(store, 200, key).id(), 0); // a second settle of the day, still not written
+      assertThat(store.unsavedWindows()).isEqualTo(1);
+
+      clock.set(Instant.parse("2026-07-21T08:00:00Z"));
+      store.settle(reserve(store, 70, key).id(), 70); // rolls the window: day one closes unwritten
+      assertThat(store.unsavedWindows()).isEqualTo(2);
+      store.flush();
+      assertThat(store.unsavedWindows()).isZero();
+
+      JdbiBudgetPersistence persistence = new JdbiBudgetPersistence(fixture.db.jdbi());
+      assertThat(persistence.loadSpend(key.id(), Instant.parse("2026-07-20T00:00:00Z").toEpochMilli()))
+          .map(SpendRow::spentMicros).contains(300L);
+      assertThat(persistence.loadSpend(key.id(), Instant.parse("2026-07-21T00:00:00Z").toEpochMilli()))
+          .map(SpendRow::spentMicros).contains(70L);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void rowsOfAFailedWriteStayQueuedAndTheNextWriteStoresTheLatestSpend(TestDatabases.Kind kind) {
+    ManualClock clock = new ManualClock(START);
+    try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
+      JdbiBudgetPersistence real = new JdbiBudgetPersistence(fixture.db.jdbi());
+      boolean[] down = {false};
+      BudgetPersistence flaky = new BudgetPersistence() {
+        @Override
+        public List<Budget> loadBudgets() {
+          return real.loadBudgets();
+        }
+
+        @Override
+        public Optional<SpendRow> loadSpend(String budgetId, long periodStartMillis) {
+          return real.loadSpend(budgetId, periodStartMillis);
+        }
+
+        @Override
+        public void saveBudget(Budget budget, long nowMillis) {
+          real.saveBudget(budget, nowMillis);
+        }
+
+        @Override
+        public void deleteBudget(String budgetId) {
+          real.deleteBudget(budgetId);
+        }
+
+        @Override
+        public void saveSpend(List<SpendRow> rows, long nowMillis) {
+          if (down[0]) {
+            throw new IllegalStateException("database down");
+          }
+          real.saveSpend(rows, nowMillis);
+        }
+      };
+      LocalBudgetStore store = new LocalBudgetStore(flaky, BudgetListener.NONE, clock,
+          new IdGenerator(clock, () -> new Random(5)), Duration.ofHours(1), TTL);
+      store.start();
+      try {
+        store.define(key);
+        store.define(org);
+        store.settle(reserve(store, 100, key, org).id(), 100);
+        down[0] = true;
+        assertThatThrownBy(store::flush).hasMessageContaining("database down");
+        assertThat(store.unsavedWindows()).isEqualTo(2);
+
+        clock.set(Instant.parse("2026-07-21T08:00:00Z"));
+        store.settle(reserve(store, 40, key, org).id(), 40); // key: a new day; org: the same lifetime window
+        assertThatThrownBy(store::flush).hasMessageContaining("database down");
+        down[0] = false;
+        store.flush();
+        assertThat(store.unsavedWindows()).isZero();
+
+        assertThat(real.loadSpend(key.id(), Instant.parse("2026-07-20T00:00:00Z").toEpochMilli()))
+            .map(SpendRow::spentMicros).contains(100L);
+        assertThat(real.loadSpend(key.id(), Instant.parse("2026-07-21T00:00:00Z").toEpochMilli()))
+            .map(SpendRow::spentMicros).contains(40L);
+        assertThat(real.loadSpend(org.id(), 0)).map(SpendRow::spentMicros).contains(140L);
+      } finally {
+        store.close();
+      }
     }
   }
 
