@@ -124,6 +124,20 @@ wait_http() { # wait_http URL SECONDS PID
   return 1
 }
 proc_cpu() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Jiffies by thread group, space separated: event loops, virtual-thread carriers, WAL writer, GC, JIT, the rest.
+group_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{sub(/^.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null)"
+  done | awk -F '\t' '
+    $1 ~ /^vert\.x-eventlo/ { g[1] += $2; next }
+    $1 ~ /^ForkJoinPool/ { g[2] += $2; next }
+    $1 ~ /^wal-writer/ { g[3] += $2; next }
+    $1 ~ /^(GC Thread|G1 )/ { g[4] += $2; next }
+    $1 ~ /^C[12] CompilerThre/ { g[5] += $2; next }
+    { g[6] += $2 }
+    END { printf "%d %d %d %d %d %d\n", g[1], g[2], g[3], g[4], g[5], g[6] }'
+}
 
 # nginx: the canned upstreams of bench/run.sh's path (a), json and SSE.
 NGX="$RUN_DIR/nginx"
@@ -247,7 +261,8 @@ for n in "${NAMES[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------------------------
-# Cycles. Results: one line per run in runs.tsv (cycle kind name place rps p50_us p99_us tollgate_us errors).
+# Cycles. Results: one line per run in runs.tsv (cycle kind name place rps p50_us p99_us tollgate_us errors, then
+# Tollgate's CPU µs/req by thread group: event loops, carriers, WAL writer, GC, JIT, the rest).
 TSV="$RUN_DIR/runs.tsv"
 : >"$TSV"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -261,14 +276,19 @@ for cycle in $(seq 1 "$CYCLES"); do
       place=$((place + 1))
       sleep "$GAP"
       f="$RUN_DIR/c$cycle-$kind-$n.txt"
+      read -ra g0 < <(group_cpu "${PID_OF[$n]}")
       c0="$(proc_cpu "${PID_OF[$n]}")"
       run_wrk "$n" "$kind" "$DURATION" "$f"
       c1="$(proc_cpu "${PID_OF[$n]}")"
+      read -ra g1 < <(group_cpu "${PID_OF[$n]}")
       req="$(field "$f" requests)"
       errs=$(( $(field "$f" status_err) + $(field "$f" connect_err) + $(field "$f" read_err) + $(field "$f" write_err) + $(field "$f" timeout_err) ))
       us="$(awk -v d=$((c1 - c0)) -v r="$req" -v hz="$HZ" 'BEGIN { printf "%.1f", (r > 0 ? d * 1e6 / hz / r : 0) }')"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cycle" "$kind" "$n" "$place" "$(field "$f" rps)" \
-        "$(field "$f" p50_us)" "$(field "$f" p99_us)" "$us" "$errs" >>"$TSV"
+      split="$(for i in 0 1 2 3 4 5; do
+        awk -v d=$((g1[i] - g0[i])) -v r="$req" -v hz="$HZ" 'BEGIN { printf "\t%.1f", (r > 0 ? d * 1e6 / hz / r : 0) }'
+      done)"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n' "$cycle" "$kind" "$n" "$place" "$(field "$f" rps)" \
+        "$(field "$f" p50_us)" "$(field "$f" p99_us)" "$us" "$errs" "$split" >>"$TSV"
       log "cycle $cycle/$CYCLES $kind $n: $(field "$f" rps) req/s, $us µs/req, $errs errors"
     done
   done
@@ -330,6 +350,18 @@ fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f",
         cr="$(fmt "$(ratios "$kind" "$n" 8 | median)" 2)"
       fi
       echo "| $kind | $n | $(fmt "$rps" 0) | $(awk -v u="$p50" 'BEGIN{printf "%.2f", u/1000}') | $(awk -v u="$p99" 'BEGIN{printf "%.2f", u/1000}') | $(fmt "$cpu" 1) | $rr | $cr |"
+    done
+  done
+  echo
+  echo "Tollgate's CPU per request by thread group (µs, medians over the cycles; from /proc/<pid>/task/*/stat around each run):"
+  echo
+  echo "| Kind | Gateway | event loops | virtual-thread carriers | WAL writer | GC | JIT | other |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  for kind in $KINDS; do
+    for n in "${NAMES[@]}"; do
+      printf '| %s | %s |' "$kind" "$n"
+      for c in 10 11 12 13 14 15; do printf ' %s |' "$(fmt "$(col "$kind" "$n" "$c" | median)" 1)"; done
+      echo
     done
   done
   echo
