@@ -148,27 +148,7 @@ pick_port PORT_JSON; pick_port PORT_SSE
 # shellcheck source=bench/lib/canned-nginx.sh
 . "$LIB/canned-nginx.sh"
 cat >"$NGX/nginx.conf" <<EOF
-worker_processes auto;
-worker_rlimit_nofile 65536;
-daemon off;
-pid $NGX/nginx.pid;
-error_log $NGX/logs/error.log warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  client_body_temp_path $NGX/tmp/client_body;
-  proxy_temp_path $NGX/tmp/proxy;
-  fastcgi_temp_path $NGX/tmp/fastcgi;
-  uwsgi_temp_path $NGX/tmp/uwsgi;
-  scgi_temp_path $NGX/tmp/scgi;
-  types {}
-  sendfile on;
-  tcp_nodelay on;
-  keepalive_timeout 75s;
-  keepalive_requests 10000000;
-  open_file_cache max=16 inactive=600s;
-  open_file_cache_valid 600s;
-  server_tokens off;
+$(nginx_head auto)
 $(canned_json_block "$PORT_JSON")
 $(canned_sse_block "$PORT_SSE")
 }
