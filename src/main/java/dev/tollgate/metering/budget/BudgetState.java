@@ -93,9 +93,12 @@ final class BudgetState {
     return null;
   }
 
-  /** This window's row if its spend changed since the last time it was taken, else null; clears the mark. */
+  /**
+   * This window's row if its spend changed since the last time it was taken, else null (always null once the
+   * budget is removed: its spend is deleted, not written); clears the mark.
+   */
   SpendRow takeDirty() {
-    if (!dirty) {
+    if (!dirty || removed) {
       return null;
     }
     dirty = false;

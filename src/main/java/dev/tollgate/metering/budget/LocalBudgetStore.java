@@ -456,7 +456,7 @@ public final class LocalBudgetStore implements BudgetStore {
         SpendRow row;
         s.lock.lock();
         try {
-          row = s.removed() ? null : s.takeDirty();
+          row = s.takeDirty();
         } finally {
           s.lock.unlock();
         }

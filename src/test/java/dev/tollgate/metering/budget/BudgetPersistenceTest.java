@@ -119,6 +119,28 @@ class BudgetPersistenceTest {
 
   @ParameterizedTest
   @EnumSource(TestDatabases.Kind.class)
+  void aRemovedBudgetsUnwrittenSpendIsNeverWrittenEvenWhenALateSettleClosesItsWindow(TestDatabases.Kind kind) {
+    ManualClock clock = new ManualClock(START);
+    try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
+      LocalBudgetStore store = fixture.store();
+      store.define(key);
+      Reservation inFlight = reserve(store, 100, key);
+      store.settle(reserve(store, 50, key).id(), 50); // spend not written yet
+      assertThat(store.remove(key.id())).isTrue();
+
+      clock.set(Instant.parse("2026-07-21T08:00:00Z"));
+      store.settle(inFlight.id(), 80); // the removed budget's window rolls over here
+      store.flush();
+
+      assertThat(store.unsavedWindows()).isZero();
+      JdbiBudgetPersistence persistence = new JdbiBudgetPersistence(fixture.db.jdbi());
+      assertThat(persistence.loadSpend(key.id(), Instant.parse("2026-07-20T00:00:00Z").toEpochMilli())).isEmpty();
+      assertThat(persistence.loadSpend(key.id(), Instant.parse("2026-07-21T00:00:00Z").toEpochMilli())).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
   void rowsOfAFailedWriteStayQueuedAndTheNextWriteStoresTheLatestSpend(TestDatabases.Kind kind) {
     ManualClock clock = new ManualClock(START);
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
