@@ -110,12 +110,12 @@ public final class Meter {
     boolean tokenLimited = tokenLimited(scopes);
     Deployment first = model.deployments().getFirst();
     long prompt = budgeted || tokenLimited ? worstCase.promptTokens(first.upstreamModel(), body) : -1;
-    long explicitOutput = embedding ? 0 : WorstCase.maxOutputTokens(body, OptionalLong.of(0), "", false);
+    long explicitOutput = !tokenLimited || embedding ? 0
+        : WorstCase.maxOutputTokens(body, OptionalLong.of(0), "", false);
 
     Admission admission = limiter.admit(scopes, tokenLimited ? prompt + explicitOutput : 0);
-    Map<String, String> headers = RateLimitHeaders.of(admission);
     if (admission instanceof Admission.Limited limited) {
-      return new Verdict.RateLimited(limited, headers);
+      return new Verdict.RateLimited(limited, RateLimitHeaders.of(admission));
     }
     Admission.Admitted admitted = (Admission.Admitted) admission;
     long maxOutput = WorstCase.maxOutputTokens(body, pricing.get().outputCap(model.name()),
@@ -125,9 +125,9 @@ public final class Meter {
     ReserveResult reserved = budgets.reserve(limiting, worst);
     if (reserved instanceof Refused refused) {
       admitted.permit().settle(0);
-      return new Verdict.OverBudget(refused, headers);
+      return new Verdict.OverBudget(refused, RateLimitHeaders.of(admission));
     }
-    return new Verdict.Admitted(new Tab(this, admitted.permit(), headers, (Reservation) reserved, bounds,
+    return new Verdict.Admitted(new Tab(this, admitted.permit(), admitted.status(), (Reservation) reserved, bounds,
         prompt));
   }
 

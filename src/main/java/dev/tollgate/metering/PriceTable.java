@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Prices by model: the configured price of a model name first, then the built-in list price of the
@@ -40,6 +41,12 @@ public final class PriceTable {
       Map.entry("mistral-large-latest", Price.usdPerMtok("2.00", "6.00", null)));
 
   private final Map<String, Price> configured;
+  /**
+   * Built-in prices found by name so far ({@link Price#FREE} for none): a dated snapshot's family is
+   * looked up once, not by a scan of every known name on each of a call's three pricings. Names are
+   * those of the configured models and deployments, so the map stays small.
+   */
+  private final Map<String, Price> resolved = new ConcurrentHashMap<>();
 
   private PriceTable(Map<String, Price> configured) {
     this.configured = Map.copyOf(configured);
@@ -63,7 +70,13 @@ public final class PriceTable {
     if (p != null) {
       return p;
     }
-    return builtIn(upstreamModel).or(() -> builtIn(model)).orElse(Price.FREE);
+    Price upstream = resolved(upstreamModel);
+    return upstream != Price.FREE ? upstream : resolved(model);
+  }
+
+  private Price resolved(String name) {
+    Price price = resolved.get(name);
+    return price != null ? price : resolved.computeIfAbsent(name, n -> builtIn(n).orElse(Price.FREE));
   }
 
   static Optional<Price> builtIn(String model) {

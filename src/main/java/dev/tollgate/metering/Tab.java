@@ -7,9 +7,9 @@ import dev.tollgate.metering.budget.Reservation;
 import dev.tollgate.metering.budget.ReserveResult;
 import dev.tollgate.metering.ledger.CallIntent;
 import dev.tollgate.metering.limits.Permit;
+import dev.tollgate.metering.limits.RateLimitStatus;
 import dev.tollgate.routing.Deployment;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,7 +43,7 @@ public final class Tab {
 
   private final Meter meter;
   private final Permit permit;
-  private final Map<String, String> headers;
+  private final RateLimitStatus rateLimits;
   private final Bounds bounds;
   private final long countedPromptTokens;
   private Reservation admissionHold;
@@ -51,19 +51,19 @@ public final class Tab {
   private long usedTokens;
   private boolean requestEnded;
 
-  Tab(Meter meter, Permit permit, Map<String, String> headers, Reservation admissionHold, Bounds bounds,
+  Tab(Meter meter, Permit permit, RateLimitStatus rateLimits, Reservation admissionHold, Bounds bounds,
       long countedPromptTokens) {
     this.meter = meter;
     this.permit = permit;
-    this.headers = headers;
+    this.rateLimits = rateLimits;
     this.admissionHold = admissionHold;
     this.bounds = bounds;
     this.countedPromptTokens = countedPromptTokens;
   }
 
-  /** The caller's rate-limit headers as of admission (OpenAI's {@code x-ratelimit-*}). */
-  public Map<String, String> headers() {
-    return headers;
+  /** Where the caller stood against its rate limits at admission (for OpenAI's {@code x-ratelimit-*} headers). */
+  public RateLimitStatus rateLimits() {
+    return rateLimits;
   }
 
   /** Prompt tokens counted at admission, or -1 when nothing needed them counted. */

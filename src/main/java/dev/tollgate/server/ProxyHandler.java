@@ -183,7 +183,7 @@ public final class ProxyHandler {
         : Async.on(context, plane.meter().admit(resolved.caller(), resolved.model(), resolved.body(), embedding));
     return verdict.map(v -> switch (v) {
       case Meter.Verdict.Admitted(Tab tab) -> {
-        tab.headers().forEach(ctx.response()::putHeader);
+        RateLimitResponseHeaders.write(tab.rateLimits(), ctx.response().headers());
         if (ctx.response().ended() || ctx.response().closed()) {
           tab.requestEnded();
         } else {

@@ -151,6 +151,17 @@ class PriceTest {
   }
 
   @Test
+  void aTableRemembersWhatEachNameCostsNotWhatAPairCost() {
+    PriceTable table = PriceTable.of(List.of());
+    for (int round = 0; round < 2; round++) {
+      assertThat(table.price("gpt-4o-mini", "ft:my-tuned-model")).isEqualTo(MINI);
+      assertThat(table.price("gpt-4o", "ft:my-tuned-model")).isEqualTo(PriceTable.builtIn("gpt-4o").orElseThrow());
+      assertThat(table.price("fast", "gpt-4o-mini-2024-07-18")).isEqualTo(MINI);
+      assertThat(table.price("local", "ft:my-tuned-model")).isEqualTo(Price.FREE);
+    }
+  }
+
+  @Test
   void aConfiguredPriceOverridesTheBuiltInOne() {
     ModelConfig mini = new ModelConfig("gpt-4o-mini", List.of(new DeploymentConfig("openai", "gpt-4o-mini", 1)),
         DEFAULT_ROUTING, Optional.of(new PriceConfig(new BigDecimal("1"), new BigDecimal("2"), Optional.empty())));

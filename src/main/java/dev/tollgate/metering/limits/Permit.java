@@ -77,8 +77,9 @@ public final class Permit implements AutoCloseable {
 
   private void releaseSlots() {
     for (Taken t : taken) {
-      t.state().release();
-      onRelease.accept(t.state().scope());
+      if (t.state().release()) {
+        onRelease.accept(t.state().scope());
+      }
     }
   }
 }

@@ -6,7 +6,9 @@ import dev.tollgate.metering.limits.RateLimitStatus.Window;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The rate-limit response headers OpenAI sends, for the caller's tightest scope:
@@ -28,11 +30,14 @@ public final class RateLimitHeaders {
 
   private RateLimitHeaders() {}
 
+  /** The header names {@link #write} may give, in its order. */
+  public static final List<String> NAMES = List.of(REQUESTS.limit(), REQUESTS.remaining(), REQUESTS.reset(),
+      TOKENS.limit(), TOKENS.remaining(), TOKENS.reset());
+
   /** The headers for one admission, in a stable order; the request or token trio is left out when no scope has that limit. */
   public static Map<String, String> of(Admission admission) {
     Map<String, String> headers = new LinkedHashMap<>();
-    admission.status().requests().ifPresent(w -> put(headers, REQUESTS, w));
-    admission.status().tokens().ifPresent(w -> put(headers, TOKENS, w));
+    write(admission.status(), headers::put);
     switch (admission) {
       case Admitted _ -> { }
       case Limited l -> {
@@ -44,10 +49,19 @@ public final class RateLimitHeaders {
     return Collections.unmodifiableMap(headers);
   }
 
-  private static void put(Map<String, String> headers, Names names, Window window) {
-    headers.put(names.limit(), Long.toString(window.limit()));
-    headers.put(names.remaining(), Long.toString(window.remaining()));
-    headers.put(names.reset(), duration(window.reset()));
+  /**
+   * Gives the headers of {@code status} to {@code header} (name, value), in the order of {@link #NAMES}, each
+   * name one of those constants: an admitted call's headers go straight to its response, with no map between.
+   */
+  public static void write(RateLimitStatus status, BiConsumer<String, String> header) {
+    status.requests().ifPresent(w -> write(REQUESTS, w, header));
+    status.tokens().ifPresent(w -> write(TOKENS, w, header));
+  }
+
+  private static void write(Names names, Window window, BiConsumer<String, String> header) {
+    header.accept(names.limit(), Long.toString(window.limit()));
+    header.accept(names.remaining(), Long.toString(window.remaining()));
+    header.accept(names.reset(), duration(window.reset()));
   }
 
   /**

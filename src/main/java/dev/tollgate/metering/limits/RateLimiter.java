@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Caller-side rate limits: requests per minute, tokens per minute and concurrent requests, per key,
@@ -55,11 +57,14 @@ public final class RateLimiter {
 
   private final ClockTime time;
   private final Cache<Scope, ScopeState> states;
+  private final Function<Scope, ScopeState> newState;
+  private final Supplier<LimitsConfig> latest = this::config;
   private volatile LimitsConfig config;
 
   public RateLimiter(LimitsConfig config, Clock clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.time = ClockTime.of(clock);
+    this.newState = scope -> new ScopeState(scope, time);
     this.states = Caffeine.newBuilder()
         .maximumSize(config.maxTrackedScopes())
         .expireAfter(new IdleExpiry())
@@ -85,8 +90,8 @@ public final class RateLimiter {
     List<ScopeState> limited = new ArrayList<>(3);
     for (Scope scope : caller.scopes()) {
       if (!current.specFor(scope).isEmpty()) {
-        ScopeState state = states.get(scope, s -> new ScopeState(s, time));
-        state.sync(this::config);
+        ScopeState state = states.get(scope, newState);
+        state.sync(latest);
         limited.add(state);
       }
     }
@@ -102,10 +107,12 @@ public final class RateLimiter {
         }
       }
     }
-    // The lookups above set each entry's expiry before its call was in flight; read them again so
-    // that IdleExpiry pins them now.
-    for (ScopeState state : limited) {
-      states.getIfPresent(state.scope());
+    // A lookup above set its entry's expiry before the call was in flight: where the call is the scope's
+    // only one, read the entry again so that IdleExpiry pins it now (with others in flight it is pinned).
+    for (Taken t : taken) {
+      if (t.first()) {
+        states.getIfPresent(t.state().scope());
+      }
     }
     Window requests = null;
     Window tokens = null;
@@ -151,7 +158,7 @@ public final class RateLimiter {
     return current == null || candidate.tighterThan(current) ? candidate : current;
   }
 
-  /** A permit freed its slot in {@code scope}: read the entry so that its expiry is computed afresh. */
+  /** A permit freed the last slot in flight of {@code scope}: read the entry so that it is no longer pinned. */
   private void released(Scope scope) {
     states.getIfPresent(scope);
   }
@@ -190,8 +197,9 @@ public final class RateLimiter {
 
   /**
    * Idle entries expire after a refill period, entries with calls in flight are pinned. Caffeine
-   * asks on every create, read and update; admission and release read the entry after changing its
-   * in-flight count so that the answer is current.
+   * asks on every create, read and update; admission and release read the entry again when they move its
+   * in-flight count from or to zero, the only changes that change the answer (a read per call was
+   * two Caffeine reads a call for nothing under steady traffic).
    *
    * <p>Tolerated race: a release's read can compute "idle" just before an admission of the same
    * scope marks a call in flight and pins it, and then overwrite the pin. That call's entry then

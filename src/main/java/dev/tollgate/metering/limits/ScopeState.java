@@ -47,9 +47,12 @@ final class ScopeState {
   /** What {@link #take} got: either everything this scope asked for, or a refusal with nothing kept. */
   sealed interface Take permits Taken, Refused {}
 
-  /** One request, {@code reservedTokens} and a concurrency slot were taken from {@code state}. */
+  /**
+   * One request, {@code reservedTokens} and a concurrency slot were taken from {@code state};
+   * {@code first}: no other call of the scope was in flight (the slot taken was the first).
+   */
   record Taken(ScopeState state, Meter requests, Meter tokens, long reservedTokens, Window requestWindow,
-      Window tokenWindow) implements Take {}
+      Window tokenWindow, boolean first) implements Take {}
 
   /** {@code scope}'s {@code limit} of {@code allowed} refused; it frees up in about {@code waitNanos}. */
   record Refused(Scope scope, Limit limit, long allowed, long waitNanos) implements Take {}
@@ -124,7 +127,8 @@ final class ScopeState {
   Take take(long estimatedTokens) {
     int max = maxConcurrent;
     // Increment first, then check: two racing callers cannot both see the last free slot.
-    if (inFlight.incrementAndGet() > max) {
+    int inFlightNow = inFlight.incrementAndGet();
+    if (inFlightNow > max) {
       inFlight.decrementAndGet();
       return new Refused(scope, Limit.CONCURRENT_REQUESTS, max, CONCURRENCY_RETRY.toNanos());
     }
@@ -157,7 +161,7 @@ final class ScopeState {
         tokenWindow = observe(tok);
       }
     }
-    return new Taken(this, req, tok, reserved, requestWindow, tokenWindow);
+    return new Taken(this, req, tok, reserved, requestWindow, tokenWindow, inFlightNow == 1);
   }
 
   /** Returns everything {@code taken} took (another scope refused the call). */
@@ -171,9 +175,9 @@ final class ScopeState {
     inFlight.decrementAndGet();
   }
 
-  /** The call ended: its concurrency slot is free. */
-  void release() {
-    inFlight.decrementAndGet();
+  /** The call ended: its concurrency slot is free. Returns whether it was the last call in flight. */
+  boolean release() {
+    return inFlight.decrementAndGet() == 0;
   }
 
   /** The limit of this scope that would refuse the call now, the slowest to free up first; takes nothing. */

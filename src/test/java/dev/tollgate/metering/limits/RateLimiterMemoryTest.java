@@ -67,6 +67,24 @@ class RateLimiterMemoryTest {
   }
 
   @Test
+  void aScopeStaysPinnedWhileAnyOfItsOverlappingCallsIsInFlight() {
+    RateLimiter limiter = new RateLimiter(keyDefault(concurrent(3)), clock);
+    Admitted first = admitted(limiter.admit(KEY_A, 0));
+    Admitted second = admitted(limiter.admit(KEY_A, 0));
+    first.permit().settle(0); // the second is still in flight
+    Admitted third = admitted(limiter.admit(KEY_A, 0));
+    second.permit().close();
+
+    for (int minute = 0; minute < 30; minute++) {
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(limiter.trackedScopes()).isEqualTo(1);
+    }
+    third.permit().settle(0); // the last one out unpins the scope
+    clock.advance(Duration.ofSeconds(63));
+    assertThat(limiter.trackedScopes()).isZero();
+  }
+
+  @Test
   void trackedScopesNeverExceedTheBound() {
     RateLimiter limiter = new RateLimiter(new LimitsConfig(Map.of(ScopeKind.KEY, rpm(10)), Map.of(), Map.of(),
         Map.of(), 1000), clock);
