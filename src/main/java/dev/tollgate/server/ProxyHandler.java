@@ -603,9 +603,17 @@ public final class ProxyHandler {
     };
   }
 
+  /**
+   * Relays the provider's rate-limit and timing headers, except an {@code x-ratelimit-*} the gateway already
+   * set from the caller's own limits at admission: those are what refuse the caller here, and a provider's
+   * count is of the gateway's shared account, not of this caller.
+   */
   private static void forwardHeaders(MultiMap from, HttpServerResponse out) {
     for (Map.Entry<String, String> h : from) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (name.startsWith("x-ratelimit-") && out.headers().contains(name)) {
+        continue;
+      }
       if (name.startsWith("x-ratelimit-") || name.equals("retry-after") || name.equals("retry-after-ms")
           || name.startsWith("openai-processing-ms")) {
         out.putHeader(h.getKey(), h.getValue());

@@ -25,6 +25,23 @@ class RateLimitsGatewayTest {
   private static final String BODY = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
   @Test
+  void theCallersOwnLimitsWinOverTheProvidersHeaders() {
+    try (FakeUpstream upstream = FakeUpstream.start();
+        TestGateway gateway = TestGateway.withUpstream(upstream, "limits: { defaults: { key: { rpm: 3 } } }")) {
+      upstream.byDefault(FakeUpstream.json(200, FakeUpstream.chatCompletion("ok", 5, 2),
+          "x-ratelimit-limit-requests", "10000", "x-ratelimit-remaining-requests", "9999",
+          "x-ratelimit-limit-tokens", "2000000"));
+      HttpResponse<String> ok = gateway.post(CHAT, gateway.createKey(), BODY);
+
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().allValues("x-ratelimit-limit-requests")).containsExactly("3");
+      assertThat(ok.headers().allValues("x-ratelimit-remaining-requests")).containsExactly("2");
+      // No tpm here: the provider's token headers are relayed as before.
+      assertThat(ok.headers().allValues("x-ratelimit-limit-tokens")).containsExactly("2000000");
+    }
+  }
+
+  @Test
   void requestsPerMinuteAreCountedPerKeyWithOpenAiHeadersAndA429NamingTheLimit() {
     try (FakeUpstream upstream = FakeUpstream.start();
         TestGateway gateway = TestGateway.withUpstream(upstream, "limits: { defaults: { key: { rpm: 3 } } }")) {
