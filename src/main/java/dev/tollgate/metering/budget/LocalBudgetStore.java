@@ -473,7 +473,10 @@ public final class LocalBudgetStore implements BudgetStore {
         batch.values().forEach(this::keep); // taken rows are no longer marked in their states: queue them
         throw e;
       }
-      batch.forEach(unsaved::remove); // remove(key, value): only rows nobody replaced meanwhile
+      // A queued row the written one covers goes (it may be older: a live window's newer row replaced it in the
+      // batch); one queued meanwhile with more spend stays for the next write.
+      batch.forEach((key, written) -> unsaved.computeIfPresent(key,
+          (k, queued) -> queued.spentMicros() <= written.spentMicros() ? null : queued));
     } finally {
       controlLock.unlock();
     }

@@ -146,35 +146,7 @@ class BudgetPersistenceTest {
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       JdbiBudgetPersistence real = new JdbiBudgetPersistence(fixture.db.jdbi());
       boolean[] down = {false};
-      BudgetPersistence flaky = new BudgetPersistence() {
-        @Override
-        public List<Budget> loadBudgets() {
-          return real.loadBudgets();
-        }
-
-        @Override
-        public Optional<SpendRow> loadSpend(String budgetId, long periodStartMillis) {
-          return real.loadSpend(budgetId, periodStartMillis);
-        }
-
-        @Override
-        public void saveBudget(Budget budget, long nowMillis) {
-          real.saveBudget(budget, nowMillis);
-        }
-
-        @Override
-        public void deleteBudget(String budgetId) {
-          real.deleteBudget(budgetId);
-        }
-
-        @Override
-        public void saveSpend(List<SpendRow> rows, long nowMillis) {
-          if (down[0]) {
-            throw new IllegalStateException("database down");
-          }
-          real.saveSpend(rows, nowMillis);
-        }
-      };
+      BudgetPersistence flaky = failingWhile(real, down);
       LocalBudgetStore store = new LocalBudgetStore(flaky, BudgetListener.NONE, clock,
           new IdGenerator(clock, () -> new Random(5)), Duration.ofHours(1), TTL);
       store.start();
@@ -202,6 +174,66 @@ class BudgetPersistenceTest {
         store.close();
       }
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(TestDatabases.Kind.class)
+  void aRowQueuedByAFailedWriteIsNotWrittenAgainOverTheNewerSpendWrittenSince(TestDatabases.Kind kind) {
+    ManualClock clock = new ManualClock(START);
+    try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
+      JdbiBudgetPersistence real = new JdbiBudgetPersistence(fixture.db.jdbi());
+      boolean[] down = {true};
+      LocalBudgetStore store = new LocalBudgetStore(failingWhile(real, down), BudgetListener.NONE, clock,
+          new IdGenerator(clock, () -> new Random(5)), Duration.ofHours(1), TTL);
+      store.start();
+      try {
+        store.define(org);
+        store.settle(reserve(store, 100, org).id(), 100);
+        assertThatThrownBy(store::flush).hasMessageContaining("database down"); // 100 queued
+        store.settle(reserve(store, 40, org).id(), 40);
+        down[0] = false;
+        store.flush(); // writes 140, which covers the queued 100
+
+        assertThat(store.unsavedWindows()).isZero();
+        store.flush();
+        assertThat(real.loadSpend(org.id(), 0)).map(SpendRow::spentMicros).contains(140L);
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  /** The database, with spend writes failing while {@code down[0]}. */
+  private static BudgetPersistence failingWhile(BudgetPersistence real, boolean[] down) {
+    return new BudgetPersistence() {
+      @Override
+      public List<Budget> loadBudgets() {
+        return real.loadBudgets();
+      }
+
+      @Override
+      public Optional<SpendRow> loadSpend(String budgetId, long periodStartMillis) {
+        return real.loadSpend(budgetId, periodStartMillis);
+      }
+
+      @Override
+      public void saveBudget(Budget budget, long nowMillis) {
+        real.saveBudget(budget, nowMillis);
+      }
+
+      @Override
+      public void deleteBudget(String budgetId) {
+        real.deleteBudget(budgetId);
+      }
+
+      @Override
+      public void saveSpend(List<SpendRow> rows, long nowMillis) {
+        if (down[0]) {
+          throw new IllegalStateException("database down");
+        }
+        real.saveSpend(rows, nowMillis);
+      }
+    };
   }
 
   @ParameterizedTest
