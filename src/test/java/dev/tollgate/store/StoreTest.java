@@ -67,6 +67,15 @@ class StoreTest {
     String dialect() {
       return "sqlite";
     }
+
+    @Test
+    void aCommitIsOnTheDeviceWhenItReturns() {
+      // The ledger deletes its log once events are committed here: a commit a power cut can undo loses usage.
+      int synchronous = db.jdbi().withHandle(h -> h.createQuery("PRAGMA synchronous").mapTo(Integer.class).one());
+      String journal = db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one());
+      assertThat(synchronous).as("synchronous=FULL (2): the WAL is synced at every commit").isEqualTo(2);
+      assertThat(journal).isEqualToIgnoringCase("wal");
+    }
   }
 
   @Nested
