@@ -42,7 +42,6 @@ import dev.tollgate.provider.probe.ProviderProbe;
 import dev.tollgate.provider.probe.ProviderProbes;
 import dev.tollgate.config.ConfigException;
 import dev.tollgate.config.TollgateConfig;
-import dev.tollgate.metering.PriceTable;
 import dev.tollgate.metering.Settlement;
 import dev.tollgate.metering.TokenCounter;
 import dev.tollgate.access.KnownTeams;
@@ -166,7 +165,6 @@ public final class Tollgate implements AutoCloseable {
     TokenCounter tokens = new TokenCounter();
     ModelCatalog catalog = ModelCatalog.of(config.models());
     Async async = new Async(blocking);
-    PriceTable prices = PriceTable.of(config.models());
     this.pricing = new AtomicReference<>(Pricing.of(config.models()));
     this.codecProviders = new CodecProviders(json, clock);
     Settlement settlement = new Settlement(() -> pricing.get().prices(), tokens, metrics, clock);
@@ -174,7 +172,7 @@ public final class Tollgate implements AutoCloseable {
     Meter meter = new Meter(ledger, limiter, budgets, settlement, new WorstCase(tokens), pricing::get,
         teams::organizationOf);
     this.router = new Router(catalog, config.routing(),
-        new DeploymentSelector(ThreadLocalRandom::current, prices, clock), ThreadLocalRandom::current, clock);
+        new DeploymentSelector(ThreadLocalRandom::current, () -> pricing.get().prices(), clock), ThreadLocalRandom::current, clock);
     DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
         router, new OpenAiErrorClassifier(clock), codecProviders, new OpenAiChatDecoder(json),
         new AnthropicRequestDecoder(json), meter, tokens, metrics, json, async,

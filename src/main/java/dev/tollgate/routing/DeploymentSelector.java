@@ -22,10 +22,14 @@ public final class DeploymentSelector {
   static final long STALE_MILLIS = 60_000;
 
   private final Supplier<? extends RandomGenerator> random;
-  private final PriceTable prices;
+  private final Supplier<PriceTable> prices;
   private final Clock clock;
 
-  public DeploymentSelector(Supplier<? extends RandomGenerator> random, PriceTable prices, Clock clock) {
+  /**
+   * @param prices read at every lowest-cost choice: a reloaded configuration's prices steer the next call, as they
+   *     bill it
+   */
+  public DeploymentSelector(Supplier<? extends RandomGenerator> random, Supplier<PriceTable> prices, Clock clock) {
     this.random = random;
     this.prices = prices;
     this.clock = clock;
@@ -66,7 +70,7 @@ public final class DeploymentSelector {
   }
 
   private double cost(Model model, DeploymentHealth h) {
-    Price p = prices.price(model.name(), h.deployment().upstreamModel());
+    Price p = prices.get().price(model.name(), h.deployment().upstreamModel());
     return p.inputMicrosPerMtok() + (double) p.outputMicrosPerMtok();
   }
 

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.config.BreakerConfig;
 import dev.tollgate.config.DeploymentConfig;
 import dev.tollgate.config.FallbackTrigger;
+import dev.tollgate.config.ModelConfig;
 import dev.tollgate.config.ModelRouting;
+import dev.tollgate.config.PriceConfig;
 import dev.tollgate.config.RoutingStrategy;
 import dev.tollgate.metering.PriceTable;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,13 +20,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class DeploymentSelectorTest {
   private final MutableClock clock = new MutableClock();
   private final RandomGenerator random = new SplittableRandom(42);
-  private final DeploymentSelector selector = new DeploymentSelector(() -> random, PriceTable.of(List.of()), clock);
+  private final AtomicReference<PriceTable> prices = new AtomicReference<>(PriceTable.of(List.of()));
+  private final DeploymentSelector selector = new DeploymentSelector(() -> random, prices::get, clock);
 
   private DeploymentHealth health(String upstreamModel, int weight) {
     DeploymentConfig config = new DeploymentConfig("p", upstreamModel, weight);
@@ -103,6 +108,18 @@ class DeploymentSelectorTest {
   void lowestCostPicksTheCheapestListPrice() {
     List<DeploymentHealth> all = List.of(health("gpt-4o", 1), health("gpt-4o-mini", 1), health("o1", 1));
     assertThat(picks(model(RoutingStrategy.LOWEST_COST, all), all, 50)).containsOnlyKeys("gpt-4o-mini");
+  }
+
+  @Test
+  void lowestCostFollowsThePricesInForceNow() {
+    List<DeploymentHealth> all = List.of(health("gpt-4o", 1), health("gpt-4o-mini", 1), health("o1", 1));
+    Model model = model(RoutingStrategy.LOWEST_COST, all);
+    assertThat(picks(model, all, 50)).containsOnlyKeys("gpt-4o-mini");
+
+    // A reload prices model "m" itself: every deployment now bills the same, so none is cheaper than another.
+    prices.set(PriceTable.of(List.of(new ModelConfig("m", List.of(), model.routing(), Optional.of(
+        new PriceConfig(new BigDecimal("1"), new BigDecimal("2"), Optional.empty()))))));
+    assertThat(picks(model, all, 300)).containsOnlyKeys("gpt-4o", "gpt-4o-mini", "o1");
   }
 
   @Test
