@@ -22,6 +22,16 @@
 #   GAP           seconds between runs [2]
 #   KINDS         request kinds ["json stream"]
 #   CONNECTIONS   wrk connections [64]; THREADS wrk threads [2]
+#   PIN           1: the gateways on CPU 1, wrk and nginx on CPU 0 (taskset), so that a gateway's throughput is
+#                 what one core of its own gives it, without the load generator's and upstream's share of the
+#                 same cores moving with it [0: everything shares both CPUs]
+#   PROFILER      path to async-profiler's libasyncProfiler.so: every gateway is profiled (CPU, a sample per ms of
+#                 CPU) from the first cycle to the last, and the report adds where each one's CPU went per request,
+#                 by thread group and category (bench/lib/profile-breakdown.awk). Interleaved like the throughput
+#                 runs, so the machine's drift falls on every gateway alike. To get the library (offline once cached):
+#                   ./mvnw -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 \
+#                     -DoutputDirectory=/tmp/ap && unzip -o -q /tmp/ap/async-profiler-4.1-linux-x64.jar -d /tmp/ap
+#                 then PROFILER=/tmp/ap/linux-x64/libasyncProfiler.so [none]
 #   JAVA_HOME     JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
 
@@ -48,6 +58,9 @@ GAP="${GAP:-2}"
 KINDS="${KINDS:-json stream}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
+PIN="${PIN:-0}"
+case "$PIN" in 0) PIN_LOAD=(); PIN_GATEWAY=() ;; 1) PIN_LOAD=(taskset -c 0); PIN_GATEWAY=(taskset -c 1) ;;
+  *) echo "paired.sh: PIN must be 0 or 1, got '$PIN'" >&2; exit 2 ;; esac
 GATEWAYS="${GATEWAYS:-off=$OUT/off-7e14473 ledger=$ROOT full=$ROOT+$OUT/metering-full.yaml}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 for v in CYCLES DURATION WARMUP GAP CONNECTIONS THREADS; do
@@ -73,7 +86,9 @@ for g in $GATEWAYS; do
   NAMES+=("$name"); HOME_OF[$name]="$(cd "$home" && pwd)"; YAML_OF[$name]="$yaml"
 done
 [ "${#NAMES[@]}" -ge 2 ] || die "GATEWAYS needs at least two gateways"
-for c in nginx wrk curl jq sqlite3 ss; do command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install nginx wrk curl jq sqlite3 iproute2)"; done
+PROFILER="${PROFILER:-}"
+[ -z "$PROFILER" ] || [ -r "$PROFILER" ] || { echo "paired.sh: PROFILER: cannot read '$PROFILER'" >&2; exit 2; }
+for c in nginx wrk curl jq sqlite3 ss taskset; do command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install nginx wrk curl jq sqlite3 iproute2)"; done
 
 TS="$(date +%Y%m%d-%H%M%S)"
 RUN_DIR="$OUT/paired-$TS"
@@ -153,7 +168,7 @@ $(canned_json_block "$PORT_JSON")
 $(canned_sse_block "$PORT_SSE")
 }
 EOF
-setsid nginx -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
+setsid "${PIN_LOAD[@]}" nginx -p "$NGX" -c "$NGX/nginx.conf" -e "$NGX/logs/error.log" >"$NGX/logs/stdout.log" 2>&1 &
 NGINX_PID=$!
 for p in $PORT_JSON $PORT_SSE; do
   wait_http "http://127.0.0.1:$p/" 15 "$NGINX_PID" || { cat "$NGX/logs/error.log" >&2; die "nginx did not come up on :$p"; }
@@ -201,7 +216,7 @@ EOF
   fi
   REV_OF[$n]="$rev"
   log "starting $n (${HOME_OF[$n]}${YAML_OF[$n]:+ + ${YAML_OF[$n]}}, $rev) on :$port"
-  (cd "$dir" && BENCH_MASTER_KEY="$MASTER_KEY" exec setsid "${HOME_OF[$n]}/bin/tollgate" serve --config "$dir/tollgate.yaml") \
+  (cd "$dir" && BENCH_MASTER_KEY="$MASTER_KEY" exec setsid "${PIN_GATEWAY[@]}" "${HOME_OF[$n]}/bin/tollgate" serve --config "$dir/tollgate.yaml") \
     >"$dir/tollgate.log" 2>&1 &
   PID_OF[$n]=$!
   wait_http "http://127.0.0.1:$port/health/live" 600 "${PID_OF[$n]}" || { tail -n 30 "$dir/tollgate.log" >&2; die "$n did not start"; }
@@ -225,7 +240,7 @@ field() { sed -n "s/.*BENCH_RESULT.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
 run_wrk() {
   local n="$1" kind="$2" secs="$3" f="$4" req st
   BENCH_BODY="$(body_for "$kind")" BENCH_KEY="${KEY_OF[$n]}" timeout -k 5 $((secs + 60)) \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$LIB/post.lua" \
+    "${PIN_LOAD[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$LIB/post.lua" \
     "http://127.0.0.1:${PORT_OF[$n]}/v1/chat/completions" >"$f" 2>&1 || log "wrk exited non-zero for $n $kind (see $f)"
   req="$(field "$f" requests)"; st="$(field "$f" status_err)"
   [ -n "$req" ] || die "wrk against $n produced no result: $(head -c 300 "$f")"
@@ -245,6 +260,14 @@ done
 # Tollgate's CPU µs/req by thread group: event loops, carriers, WAL writer, GC, JIT, the rest).
 TSV="$RUN_DIR/runs.tsv"
 : >"$TSV"
+# The profiler runs from the first cycle to the last: an idle gateway's flusher draining the last run is counted too.
+profiler() { # profiler NAME COMMAND
+  "$JAVA_HOME/bin/java" "$LIB/AgentLoad.java" "${PID_OF[$1]}" "$PROFILER" "$2" >"$RUN_DIR/$1/profiler.log" 2>&1 \
+    || die "$1: cannot load the profiler: $(cat "$RUN_DIR/$1/profiler.log")"
+}
+if [ -n "$PROFILER" ]; then
+  for n in "${NAMES[@]}"; do profiler "$n" "start,event=cpu,interval=1ms,threads"; done
+fi
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 count="${#NAMES[@]}"
 for cycle in $(seq 1 "$CYCLES"); do
@@ -274,6 +297,9 @@ for cycle in $(seq 1 "$CYCLES"); do
   done
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -n "$PROFILER" ]; then
+  for n in "${NAMES[@]}"; do profiler "$n" "stop,file=$RUN_DIR/$n/profile.collapsed,collapsed"; done
+fi
 
 # ---------------------------------------------------------------------------------------------------
 # Stop gracefully (the ledger drains into the database), then check that nothing was lost.
@@ -307,29 +333,45 @@ ratios() { # ratios KIND NAME COLUMN: per cycle, NAME's value over BASE's
   awk -F '\t' -v k="$1" -v n="$2" -v b="$BASE" -v c="$3" '$2 == k && $3 == n {x[$1] = $c} $2 == k && $3 == b {y[$1] = $c}
     END { for (i in x) if (y[i] > 0) printf "%.4f\n", x[i] / y[i] }' "$TSV"
 }
+# interval: a 95% bootstrap interval of the median of the numbers on stdin (2,000 resamples, fixed seed: the
+# same runs always give the same interval). It says how far the median could move with other cycles like these.
+interval() {
+  awk 'function med(b, n,   i, j, t) {
+         for (i = 2; i <= n; i++) { t = b[i]; for (j = i - 1; j >= 1 && b[j] > t; j--) b[j + 1] = b[j]; b[j + 1] = t }
+         return n % 2 ? b[(n + 1) / 2] : (b[n / 2] + b[n / 2 + 1]) / 2 }
+       { a[++n] = $1 }
+       END {
+         if (n < 3) { print "n/a"; exit }
+         srand(20261127)
+         for (r = 1; r <= 2000; r++) { for (i = 1; i <= n; i++) s[i] = a[int(rand() * n) + 1]; m[r] = med(s, n) }
+         med(m, 2000)
+         printf "%.2f-%.2f", m[50], m[1951] }'
+}
 fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f", x; else printf "%s", x }'; }
 {
   echo "# Gateways side by side, $TS"
   echo
   echo "- $CYCLES cycles; in each, for each request kind, every gateway measured once by wrk -t$THREADS -c$CONNECTIONS for ${DURATION}s," \
     "${GAP}s apart, the order rotated each cycle; warm-up ${WARMUP}s json and $(( (WARMUP + 2) / 3 ))s stream per gateway first." \
-    "Path: wrk -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle."
+    "Path: wrk -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle." \
+    "$([ "$PIN" = 1 ] && echo "Pinned: every gateway on CPU 1, wrk and nginx on CPU 0.")"
   for n in "${NAMES[@]}"; do
     echo "- **$n**: ${HOME_OF[$n]#"$ROOT"/} (${REV_OF[$n]})${YAML_OF[$n]:+, with ${YAML_OF[$n]#"$ROOT"/}: $(grep -v '^#' "${YAML_OF[$n]}" | tr -s ' \n' ' ')}"
   done
   echo "- Machine: $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)); load average before the cycles: $LOAD_START, after: $LOAD_END"
   echo
-  echo "| Kind | Gateway | req/s (median) | p50 ms | p99 ms | Tollgate CPU µs/req | req/s / $BASE (median of per-cycle ratios; min-max) | CPU / $BASE |"
-  echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  echo "| Kind | Gateway | req/s (median) | p50 ms | p99 ms | Tollgate CPU µs/req | req/s / $BASE (median of per-cycle ratios; min-max) | 95% interval of that median | CPU / $BASE |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
   for kind in $KINDS; do
     for n in "${NAMES[@]}"; do
       rps="$(col "$kind" "$n" 5 | median)"; p50="$(col "$kind" "$n" 6 | median)"; p99="$(col "$kind" "$n" 7 | median)"
       cpu="$(col "$kind" "$n" 8 | median)"
-      if [ "$n" = "$BASE" ]; then rr="—"; cr="—"; else
+      if [ "$n" = "$BASE" ]; then rr="—"; ci="—"; cr="—"; else
+        ci="$(ratios "$kind" "$n" 5 | interval)"
         rr="**$(fmt "$(ratios "$kind" "$n" 5 | median)" 2)** ($(ratios "$kind" "$n" 5 | sort -g | sed -n '1p;$p' | xargs printf '%.2f-' | sed 's/-$//'))"
         cr="$(fmt "$(ratios "$kind" "$n" 8 | median)" 2)"
       fi
-      echo "| $kind | $n | $(fmt "$rps" 0) | $(awk -v u="$p50" 'BEGIN{printf "%.2f", u/1000}') | $(awk -v u="$p99" 'BEGIN{printf "%.2f", u/1000}') | $(fmt "$cpu" 1) | $rr | $cr |"
+      echo "| $kind | $n | $(fmt "$rps" 0) | $(awk -v u="$p50" 'BEGIN{printf "%.2f", u/1000}') | $(awk -v u="$p99" 'BEGIN{printf "%.2f", u/1000}') | $(fmt "$cpu" 1) | $rr | $ci | $cr |"
     done
   done
   echo
@@ -345,6 +387,33 @@ fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f",
     done
   done
   echo
+  if [ -n "$PROFILER" ]; then
+    echo "Where the CPU went (async-profiler, a sample per ms of CPU, over all cycles; µs per request of both kinds," \
+      "requests counted from wrk's runs; a sample is put under the metering package nearest its leaf frame, else" \
+      "under its leaf frame's):"
+    echo
+    echo "| Thread group | Category | $(printf '%s | ' "${NAMES[@]}")"
+    echo "|---|---|$(printf -- '---:|%.0s' "${NAMES[@]}")"
+    for n in "${NAMES[@]}"; do
+      reqs="$(awk -F '\t' -v n="$n" '$3 == n { s += $5 * '"$DURATION"' } END { printf "%d", s }' "$TSV")"
+      awk -f "$LIB/profile-breakdown.awk" "$RUN_DIR/$n/profile.collapsed" \
+        | awk -F '\t' -v n="$n" -v r="$reqs" '{ printf "%s\t%s\t%s\t%.2f\n", $1, $2, n, $3 * 1000 / r }'
+    done >"$RUN_DIR/profile.tsv"
+    awk -F '\t' '{ k = $1 "\t" $2; v[k, $3] = $4; t[k] += $4; keys[k] = 1 }
+      END { for (k in keys) if (t[k] >= 0.3) print k }' "$RUN_DIR/profile.tsv" | sort | while IFS=$'\t' read -r grp catg; do
+      printf '| %s | %s |' "$grp" "$catg"
+      for n in "${NAMES[@]}"; do
+        printf ' %s |' "$(awk -F '\t' -v g="$grp" -v c="$catg" -v n="$n" '$1 == g && $2 == c && $3 == n { x = $4 } END { printf "%.1f", x }' "$RUN_DIR/profile.tsv")"
+      done
+      echo
+    done
+    printf '| all | all |'
+    for n in "${NAMES[@]}"; do
+      printf ' %s |' "$(awk -F '\t' -v n="$n" '$3 == n { x += $4 } END { printf "%.1f", x }' "$RUN_DIR/profile.tsv")"
+    done
+    echo
+    echo
+  fi
   echo "Every run (req/s, Tollgate CPU µs/req; place = position in its cycle's order):"
   echo
   echo "| Cycle | Kind | $(printf '%s | ' "${NAMES[@]}")"
@@ -363,7 +432,7 @@ fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f",
   echo
   for c in "${CHECKS[@]}"; do echo "- $c"; done
   echo
-  echo "Command: \`$(printf '%q ' env CYCLES="$CYCLES" DURATION="$DURATION" WARMUP="$WARMUP" GAP="$GAP" KINDS="$KINDS" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" GATEWAYS="$GATEWAYS" | sed 's/ $//') bench/paired.sh\`"
+  echo "Command: \`$(printf '%q ' env CYCLES="$CYCLES" DURATION="$DURATION" WARMUP="$WARMUP" GAP="$GAP" KINDS="$KINDS" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" PIN="$PIN" ${PROFILER:+PROFILER="$PROFILER"} GATEWAYS="$GATEWAYS" | sed 's/ $//') bench/paired.sh\`"
 } >"$RESULTS"
 log "results written to $RESULTS"
 cat "$RESULTS"
