@@ -171,8 +171,9 @@ public final class Tollgate implements AutoCloseable {
     KnownTeams teams = new KnownTeams(directory, blocking, clock, Duration.ofSeconds(30), Duration.ofSeconds(2));
     Meter meter = new Meter(ledger, limiter, budgets, settlement, new WorstCase(tokens), pricing::get,
         teams::organizationOf);
-    this.router = new Router(catalog, config.routing(),
-        new DeploymentSelector(ThreadLocalRandom::current, () -> pricing.get().prices(), clock), ThreadLocalRandom::current, clock);
+    DeploymentSelector selector =
+        new DeploymentSelector(ThreadLocalRandom::current, () -> pricing.get().prices(), clock);
+    this.router = new Router(catalog, config.routing(), selector, ThreadLocalRandom::current, clock);
     DataPlane plane = new DataPlane(config, authenticator, new RequestDecoder(), new RequestEncoder(json), catalog,
         router, new OpenAiErrorClassifier(clock), codecProviders, new OpenAiChatDecoder(json),
         new AnthropicRequestDecoder(json), meter, tokens, metrics, json, async,

@@ -51,9 +51,9 @@ public final class Database implements AutoCloseable {
       createParentDirectory(config.url());
       hikari.addDataSourceProperty("journal_mode", "WAL");
       // FULL, not NORMAL: in WAL mode NORMAL does not sync the log at commit, so a power cut can roll back
-      // transactions already reported done. The usage ledger deletes its own log once the database has taken
-      // the events, and so does every admin write its caller was told succeeded; the flusher commits a few
-      // times a second, so the extra fsyncs cost next to nothing.
+      // transactions already reported done: usage events whose ledger segments were deleted once committed
+      // here, admin changes already answered 200. The flusher commits a few times a second, so the extra
+      // fsyncs cost next to nothing.
       hikari.addDataSourceProperty("synchronous", "FULL");
       hikari.addDataSourceProperty("busy_timeout", "10000");
       hikari.addDataSourceProperty("foreign_keys", "true");
