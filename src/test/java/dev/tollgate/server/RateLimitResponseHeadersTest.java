@@ -10,9 +10,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -28,11 +26,9 @@ class RateLimitResponseHeadersTest {
     return lines;
   }
 
-  /** What RateLimitHeaders gives for the same status, the reference the response must match. */
+  /** What RateLimitHeaders gives for the same status (a refusal's headers), the reference the response must match. */
   private static List<String> expected(RateLimitStatus status) {
-    Map<String, String> reference = new LinkedHashMap<>();
-    RateLimitHeaders.write(status, reference::put);
-    return reference.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    return RateLimitHeaders.of(status).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
+import java.util.Optional;
 
 /**
  * The rate-limit response headers OpenAI sends, for the caller's tightest scope:
@@ -18,26 +18,28 @@ import java.util.function.BiConsumer;
  */
 public final class RateLimitHeaders {
   private static final long NANOS_PER_MILLI = 1_000_000L;
-  private static final Names REQUESTS = Names.of("requests");
-  private static final Names TOKENS = Names.of("tokens");
-
-  /** One trio's header names, built once. */
-  private record Names(String limit, String remaining, String reset) {
-    static Names of(String kind) {
-      return new Names("x-ratelimit-limit-" + kind, "x-ratelimit-remaining-" + kind, "x-ratelimit-reset-" + kind);
-    }
-  }
+  /** The six header names, the request trio then the token trio: limit, remaining, reset. */
+  public static final List<String> NAMES = List.of("x-ratelimit-limit-requests", "x-ratelimit-remaining-requests",
+      "x-ratelimit-reset-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens",
+      "x-ratelimit-reset-tokens");
+  private static final int REQUESTS = 0;
+  private static final int TOKENS = 3;
 
   private RateLimitHeaders() {}
 
-  /** The header names {@link #write} may give, in its order. */
-  public static final List<String> NAMES = List.of(REQUESTS.limit(), REQUESTS.remaining(), REQUESTS.reset(),
-      TOKENS.limit(), TOKENS.remaining(), TOKENS.reset());
+  /**
+   * Where {@link #write} puts the headers of a status: each by its name's index in {@link #NAMES}, a count as a
+   * number, a reset time as OpenAI's text. The target is passed along, so that a sink needs no state of its own.
+   */
+  public interface Sink<T> {
+    void number(T target, int name, long value);
+
+    void text(T target, int name, String value);
+  }
 
   /** The headers for one admission, in a stable order; the request or token trio is left out when no scope has that limit. */
   public static Map<String, String> of(Admission admission) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    write(admission.status(), headers::put);
+    Map<String, String> headers = of(admission.status());
     switch (admission) {
       case Admitted _ -> { }
       case Limited l -> {
@@ -49,19 +51,41 @@ public final class RateLimitHeaders {
     return Collections.unmodifiableMap(headers);
   }
 
-  /**
-   * Gives the headers of {@code status} to {@code header} (name, value), in the order of {@link #NAMES}, each
-   * name one of those constants: an admitted call's headers go straight to its response, with no map between.
-   */
-  public static void write(RateLimitStatus status, BiConsumer<String, String> header) {
-    status.requests().ifPresent(w -> write(REQUESTS, w, header));
-    status.tokens().ifPresent(w -> write(TOKENS, w, header));
+  /** The headers of {@code status} as names and values, in the order of {@link #NAMES}. */
+  public static Map<String, String> of(RateLimitStatus status) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    write(status, headers, TO_MAP);
+    return headers;
   }
 
-  private static void write(Names names, Window window, BiConsumer<String, String> header) {
-    header.accept(names.limit(), Long.toString(window.limit()));
-    header.accept(names.remaining(), Long.toString(window.remaining()));
-    header.accept(names.reset(), duration(window.reset()));
+  private static final Sink<Map<String, String>> TO_MAP = new Sink<>() {
+    @Override
+    public void number(Map<String, String> headers, int name, long value) {
+      headers.put(NAMES.get(name), Long.toString(value));
+    }
+
+    @Override
+    public void text(Map<String, String> headers, int name, String value) {
+      headers.put(NAMES.get(name), value);
+    }
+  };
+
+  /** Gives the headers of {@code status} to {@code sink}, in the order of {@link #NAMES}. */
+  public static <T> void write(RateLimitStatus status, T target, Sink<T> sink) {
+    Optional<Window> requests = status.requests();
+    if (requests.isPresent()) {
+      trio(REQUESTS, requests.get(), target, sink);
+    }
+    Optional<Window> tokens = status.tokens();
+    if (tokens.isPresent()) {
+      trio(TOKENS, tokens.get(), target, sink);
+    }
+  }
+
+  private static <T> void trio(int first, Window window, T target, Sink<T> sink) {
+    sink.number(target, first, window.limit());
+    sink.number(target, first + 1, window.remaining());
+    sink.text(target, first + 2, duration(window.reset()));
   }
 
   /**

@@ -146,10 +146,7 @@ class BudgetPersistenceTest {
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       JdbiBudgetPersistence real = new JdbiBudgetPersistence(fixture.db.jdbi());
       boolean[] down = {false};
-      BudgetPersistence flaky = failingWhile(real, down);
-      LocalBudgetStore store = new LocalBudgetStore(flaky, BudgetListener.NONE, clock,
-          new IdGenerator(clock, () -> new Random(5)), Duration.ofHours(1), TTL);
-      store.start();
+      LocalBudgetStore store = started(failingWhile(real, down), clock, Duration.ofHours(1));
       try {
         store.define(key);
         store.define(org);
@@ -183,9 +180,7 @@ class BudgetPersistenceTest {
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       JdbiBudgetPersistence real = new JdbiBudgetPersistence(fixture.db.jdbi());
       boolean[] down = {true};
-      LocalBudgetStore store = new LocalBudgetStore(failingWhile(real, down), BudgetListener.NONE, clock,
-          new IdGenerator(clock, () -> new Random(5)), Duration.ofHours(1), TTL);
-      store.start();
+      LocalBudgetStore store = started(failingWhile(real, down), clock, Duration.ofHours(1));
       try {
         store.define(org);
         store.settle(reserve(store, 100, org).id(), 100);
@@ -201,6 +196,14 @@ class BudgetPersistenceTest {
         store.close();
       }
     }
+  }
+
+  /** A started store over {@code persistence}, flushing every {@code flushInterval}; the caller closes it. */
+  private static LocalBudgetStore started(BudgetPersistence persistence, ManualClock clock, Duration flushInterval) {
+    LocalBudgetStore store = new LocalBudgetStore(persistence, BudgetListener.NONE, clock,
+        new IdGenerator(clock, () -> new Random(5)), flushInterval, TTL);
+    store.start();
+    return store;
   }
 
   /** The database, with spend writes failing while {@code down[0]}. */
@@ -242,9 +245,7 @@ class BudgetPersistenceTest {
     ManualClock clock = new ManualClock(START);
     try (BudgetFixture fixture = new BudgetFixture(kind, dir, clock)) {
       JdbiBudgetPersistence persistence = new JdbiBudgetPersistence(fixture.db.jdbi());
-      LocalBudgetStore store = new LocalBudgetStore(persistence, BudgetListener.NONE, clock,
-          new IdGenerator(clock, () -> new Random(3)), Duration.ofMillis(20), TTL);
-      store.start();
+      LocalBudgetStore store = started(persistence, clock, Duration.ofMillis(20));
       try {
         store.define(org);
         store.settle(reserve(store, 900, org).id(), 850);
