@@ -1,14 +1,12 @@
 package dev.tollgate.metering.wal;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
@@ -42,8 +40,15 @@ import java.util.zip.CRC32C;
  * <p>Not thread-safe: {@link Wal} calls {@link #store}, {@link #take}, {@link #release} and
  * {@link #isEmpty} under its queue lock. The writer reads taken records ({@link #index}, {@link Batch})
  * outside it: no producer stores over them before they are released.
+ *
+ * <p>The file is mapped as a plain {@link MappedByteBuffer}, not a {@code MemorySegment} of an arena, and the
+ * garbage collector unmaps it. A buffer of a shared or confined arena carries a session that every access
+ * checks, in code the JIT compiles once for all direct buffers: with ours in the process, each byte netty
+ * read or wrote in its own (global-session) buffers went through a session check the JIT could no longer
+ * leave out, about 2% of the gateway's CPU (bench/RESULTS.md). The log maps one ring per open, so the
+ * mapping it leaves to the collector is at most one per run, plus one per reopen in tests.
  */
-final class IntakeRing implements AutoCloseable {
+final class IntakeRing {
   static final String FILE = "intake";
   static final String TEMP = "intake.tmp";
   static final int MAGIC = 0x5447_4952; // "TGIR"
@@ -58,14 +63,11 @@ final class IntakeRing implements AutoCloseable {
   static final long MIN_BYTES = 1L << 20;
   static final long MAX_BYTES = 64L << 20;
 
-  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(BIG_ENDIAN);
-  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(BIG_ENDIAN);
-  /** Head and tail are aligned: their stores are atomic, and ordered after the stores before them. */
-  private static final VarHandle POSITION = ValueLayout.JAVA_LONG.withOrder(BIG_ENDIAN).varHandle();
+  /** Head and tail are aligned (the mapping starts on a page): their stores are atomic, and ordered after the stores before them. */
+  private static final VarHandle POSITION = MethodHandles.byteBufferViewVarHandle(long[].class, BIG_ENDIAN);
 
   private final Path file;
-  private final Arena arena;
-  private final MemorySegment map;
+  private final MappedByteBuffer map;
   private final long capacity;
   private final long epoch;
   // Positions are byte counts since the ring was reset, never wrapped, so their order is never ambiguous.
@@ -80,9 +82,8 @@ final class IntakeRing implements AutoCloseable {
   // @GuardedBy("Wal.queueLock")
   private final CRC32C crc = new CRC32C();
 
-  private IntakeRing(Path file, Arena arena, MemorySegment map, long capacity, long epoch) {
+  private IntakeRing(Path file, MappedByteBuffer map, long capacity, long epoch) {
     this.file = file;
-    this.arena = arena;
     this.map = map;
     this.capacity = capacity;
     this.epoch = epoch;
@@ -122,12 +123,12 @@ final class IntakeRing implements AutoCloseable {
     crc.update(fields.array(), 24, 16);
     crc.update(payload);
     fields.putInt(20, (int) crc.getValue());
-    long offset = offsetOf(at);
-    MemorySegment.copy(fields.array(), 16, map, JAVA_BYTE, offset, Frames.OVERHEAD);
-    MemorySegment.copy(payload, 0, map, JAVA_BYTE, offset + Frames.OVERHEAD, payload.length);
+    int offset = offsetOf(at);
+    map.put(offset, fields.array(), 16, Frames.OVERHEAD);
+    map.put(offset + Frames.OVERHEAD, payload, 0, payload.length);
     head = at + frame;
     // A release store: neither the JIT nor the processor may make it before the record's bytes above.
-    POSITION.setRelease(map, HEAD_AT, head);
+    POSITION.setRelease(map, (int) HEAD_AT, head);
     return true;
   }
 
@@ -136,13 +137,13 @@ final class IntakeRing implements AutoCloseable {
     fields.putLong(epoch).putLong(at).putInt(WRAP);
     crc.reset();
     crc.update(fields.array(), 0, 20);
-    long offset = offsetOf(at);
-    map.set(INT, offset, WRAP);
-    map.set(INT, offset + 4, (int) crc.getValue());
+    int offset = offsetOf(at);
+    map.putInt(offset, WRAP);
+    map.putInt(offset + 4, (int) crc.getValue());
   }
 
-  private long offsetOf(long position) {
-    return HEADER_BYTES + position % capacity;
+  private int offsetOf(long position) {
+    return (int) (HEADER_BYTES + position % capacity);
   }
 
   // ---------------------------------------------------------------- the writer
@@ -164,7 +165,7 @@ final class IntakeRing implements AutoCloseable {
   /** Moves the tail past a batch now written to a segment, so that producers may store over it. */
   void release(Batch batch) {
     tail = batch.to;
-    POSITION.setRelease(map, TAIL_AT, tail);
+    POSITION.setRelease(map, (int) TAIL_AT, tail);
   }
 
   /** Finds the records of a taken batch (writer thread, outside the lock: nobody stores there until release). */
@@ -172,13 +173,13 @@ final class IntakeRing implements AutoCloseable {
     long p = batch.from;
     while (p < batch.to) {
       long left = capacity - p % capacity;
-      long offset = offsetOf(p);
-      if (left < Frames.OVERHEAD || map.get(INT, offset) == WRAP) {
+      int offset = offsetOf(p);
+      if (left < Frames.OVERHEAD || map.getInt(offset) == WRAP) {
         p += left;
         continue;
       }
-      int length = map.get(INT, offset);
-      batch.add(offset, length, map.get(LONG, offset + 8), map.get(LONG, offset + 16));
+      int length = map.getInt(offset);
+      batch.add(offset, length, map.getLong(offset + 8), map.getLong(offset + 16));
       p += Frames.OVERHEAD + length;
     }
   }
@@ -189,7 +190,7 @@ final class IntakeRing implements AutoCloseable {
     private long to;
     private int count;
     private long frameBytes;
-    private long[] offsets = new long[64];
+    private int[] offsets = new int[64];
     private int[] lengths = new int[64];
     private long[] seqs = new long[64];
     private long[] times = new long[64];
@@ -220,12 +221,11 @@ final class IntakeRing implements AutoCloseable {
 
     /** Copies record {@code i}'s payload into a heap buffer at its position, and advances it. */
     void copyPayload(int i, ByteBuffer into) {
-      MemorySegment.copy(map, JAVA_BYTE, offsets[i] + Frames.OVERHEAD, into.array(),
-          into.arrayOffset() + into.position(), lengths[i]);
+      map.get(offsets[i] + Frames.OVERHEAD, into.array(), into.arrayOffset() + into.position(), lengths[i]);
       into.position(into.position() + lengths[i]);
     }
 
-    private void add(long offset, int length, long seq, long time) {
+    private void add(int offset, int length, long seq, long time) {
       if (count == offsets.length) {
         offsets = Arrays.copyOf(offsets, count * 2);
         lengths = Arrays.copyOf(lengths, count * 2);
@@ -243,11 +243,6 @@ final class IntakeRing implements AutoCloseable {
 
   Batch newBatch() {
     return new Batch();
-  }
-
-  @Override
-  public void close() {
-    arena.close();
   }
 
   // ---------------------------------------------------------------- open and recovery
@@ -281,20 +276,21 @@ final class IntakeRing implements AutoCloseable {
     }
     long size = Files.size(file);
     if (size >= HEADER_BYTES + Frames.OVERHEAD) {
-      try (FileChannel ch = opener.open(file, Set.of(StandardOpenOption.READ)); Arena arena = Arena.ofConfined()) {
-        MemorySegment m = ch.map(MapMode.READ_ONLY, 0, size, arena);
-        short version = m.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(BIG_ENDIAN), 4);
-        if (m.get(INT, 0) == MAGIC && version > VERSION) {
+      try (FileChannel ch = opener.open(file, Set.of(StandardOpenOption.READ))) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        SegmentReader.readFully(ch, header, 0);
+        short version = header.getShort(4);
+        if (header.getInt(0) == MAGIC && version > VERSION) {
           throw new WalFailedException("intake ring " + file + " has format version " + version + "; this Tollgate "
               + "reads " + VERSION + " (refusing to touch it)", null);
         }
-        long capacity = m.get(LONG, CAPACITY_AT);
-        long epoch = m.get(LONG, EPOCH_AT);
-        long tail = m.get(LONG, TAIL_AT);
-        long head = m.get(LONG, HEAD_AT);
-        if (m.get(INT, 0) == MAGIC && version == VERSION && capacity == size - HEADER_BYTES && epoch >= 0
-            && tail >= 0 && head >= tail && head - tail <= capacity) {
-          return scan(file, m, capacity, epoch, tail, head, lastSeq);
+        long capacity = header.getLong((int) CAPACITY_AT);
+        long epoch = header.getLong((int) EPOCH_AT);
+        long tail = header.getLong((int) TAIL_AT);
+        long head = header.getLong((int) HEAD_AT);
+        if (header.getInt(0) == MAGIC && version == VERSION && capacity == size - HEADER_BYTES
+            && capacity <= MAX_BYTES && epoch >= 0 && tail >= 0 && head >= tail && head - tail <= capacity) {
+          return scan(file, ch.map(MapMode.READ_ONLY, 0, size), capacity, epoch, tail, head, lastSeq);
         }
       }
     }
@@ -303,7 +299,7 @@ final class IntakeRing implements AutoCloseable {
     return new Leftover(List.of(), new long[0], 0, List.of(damage), 0, 0);
   }
 
-  private static Leftover scan(Path file, MemorySegment m, long capacity, long epoch, long tail, long head,
+  private static Leftover scan(Path file, ByteBuffer m, long capacity, long epoch, long tail, long head,
       long lastSeq) {
     List<byte[]> payloads = new ArrayList<>();
     long[] times = new long[16];
@@ -314,18 +310,18 @@ final class IntakeRing implements AutoCloseable {
     long p = tail;
     while (p < head) {
       long left = capacity - p % capacity;
-      long offset = HEADER_BYTES + p % capacity;
+      int offset = (int) (HEADER_BYTES + p % capacity);
       if (left < Frames.OVERHEAD) {
         p += left;
         continue;
       }
-      int length = m.get(INT, offset);
+      int length = m.getInt(offset);
       fields.clear();
       fields.putLong(epoch).putLong(p).putInt(length);
       crc.reset();
       crc.update(fields.array(), 0, 20);
       if (length == WRAP) {
-        if (m.get(INT, offset + 4) != (int) crc.getValue()) {
+        if (m.getInt(offset + 4) != (int) crc.getValue()) {
           break;
         }
         p += left;
@@ -334,13 +330,13 @@ final class IntakeRing implements AutoCloseable {
       if (length < 0 || Frames.OVERHEAD + (long) length > left || p + Frames.OVERHEAD + length > head) {
         break;
       }
-      long seq = m.get(LONG, offset + 8);
+      long seq = m.getLong(offset + 8);
       byte[] payload = new byte[length];
-      MemorySegment.copy(m, JAVA_BYTE, offset + Frames.OVERHEAD, payload, 0, length);
-      crc.update(m.asSlice(offset + 8, 16).asByteBuffer());
+      m.get(offset + Frames.OVERHEAD, payload, 0, length);
+      crc.update(m.slice(offset + 8, 16));
       crc.update(payload);
       // A record from an earlier lap or epoch fails here: its position or epoch was another.
-      if (m.get(INT, offset + 4) != (int) crc.getValue() || seq <= previousSeq) {
+      if (m.getInt(offset + 4) != (int) crc.getValue() || seq <= previousSeq) {
         break;
       }
       previousSeq = seq;
@@ -350,7 +346,7 @@ final class IntakeRing implements AutoCloseable {
         if (payloads.size() == times.length) {
           times = Arrays.copyOf(times, times.length * 2);
         }
-        times[payloads.size()] = m.get(LONG, offset + 16);
+        times[payloads.size()] = m.getLong(offset + 16);
         payloads.add(payload);
       }
       p += Frames.OVERHEAD + length;
@@ -375,21 +371,17 @@ final class IntakeRing implements AutoCloseable {
     if (previous.capacity() != capacity || !Files.exists(file)) {
       create(dir, capacity, opener);
     }
-    Arena arena = Arena.ofShared();
     try (FileChannel ch = opener.open(file, EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
-      MemorySegment map = ch.map(MapMode.READ_WRITE, 0, HEADER_BYTES + capacity, arena);
+      MappedByteBuffer map = ch.map(MapMode.READ_WRITE, 0, HEADER_BYTES + capacity);
       long epoch = previous.epoch() + 1;
-      map.set(INT, 0, MAGIC);
-      map.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(BIG_ENDIAN), 4, VERSION);
-      map.set(LONG, CAPACITY_AT, capacity);
-      map.set(LONG, EPOCH_AT, epoch);
-      map.set(LONG, TAIL_AT, 0);
-      map.set(LONG, HEAD_AT, 0);
+      map.putInt(0, MAGIC);
+      map.putShort(4, VERSION);
+      map.putLong((int) CAPACITY_AT, capacity);
+      map.putLong((int) EPOCH_AT, epoch);
+      map.putLong((int) TAIL_AT, 0);
+      map.putLong((int) HEAD_AT, 0);
       map.force();
-      return new IntakeRing(file, arena, map, capacity, epoch);
-    } catch (IOException | RuntimeException e) {
-      arena.close();
-      throw e;
+      return new IntakeRing(file, map, capacity, epoch);
     }
   }
 

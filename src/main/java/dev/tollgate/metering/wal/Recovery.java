@@ -2,7 +2,6 @@ package dev.tollgate.metering.wal;
 
 import dev.tollgate.metering.wal.Frames.Frame;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileChannel.MapMode;
@@ -108,8 +107,10 @@ final class Recovery {
     }
     List<Frame> frames = new ArrayList<>();
     int tornAt = -1;
-    try (FileChannel ch = opener.open(file, Set.of(StandardOpenOption.READ)); Arena arena = Arena.ofConfined()) {
-      ByteBuffer buf = ch.map(MapMode.READ_ONLY, 0, size, arena).asByteBuffer();
+    // A plain mapping, unmapped by the collector: an arena's would leave session checks in the JIT's code for
+    // every direct buffer of the process (see IntakeRing). Nothing reads it once this block is left.
+    try (FileChannel ch = opener.open(file, Set.of(StandardOpenOption.READ))) {
+      ByteBuffer buf = ch.map(MapMode.READ_ONLY, 0, size);
       short version = buf.getShort(4);
       if (buf.getInt(0) != Frames.SEGMENT_MAGIC || buf.getLong(8) != firstSeq) {
         frames = null;

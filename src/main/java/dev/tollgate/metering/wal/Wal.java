@@ -714,7 +714,6 @@ public final class Wal implements AutoCloseable {
     } finally {
       checkpointLock.unlock();
     }
-    intake.close(); // the writer, its only reader, is gone; producers see closing and keep out
     try {
       segmentWriter.close();
       lockChannel.close();

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,11 +32,6 @@ class WalIntakeTest {
   void start() throws IOException {
     ring = IntakeRing.start(dir, CAPACITY, IntakeRing.recover(dir, 0, ChannelOpener.standard(), clock),
         ChannelOpener.standard());
-  }
-
-  @AfterEach
-  void close() {
-    ring.close();
   }
 
   private static byte[] payload(int length, int tag) {
