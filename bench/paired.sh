@@ -16,6 +16,9 @@
 # Environment (defaults in brackets; --quick: 2 cycles of short runs, not for comparison):
 #   GATEWAYS      name=HOME[+EXTRA_YAML] ... ; the first is the baseline of every ratio
 #                 [off=bench/out/off-7e14473 ledger=. full=.+bench/out/metering-full.yaml, as bench/metering.sh makes them]
+#                 The same HOME may be listed twice under two names (off-twin=...): each is a JVM of its own, and two
+#                 JVMs of one build differ by up to ~8% here (JIT and thread placement, RESULTS.md); the intervals
+#                 resample cycles, not JVMs, so compare builds by more than one JVM each before trusting a few per cent.
 #   CYCLES        measuring cycles [8; quick 2]
 #   DURATION      seconds per wrk run [10; quick 3]
 #   WARMUP        seconds of warm-up per gateway and request kind, json first [60; quick 3]
