@@ -16,9 +16,10 @@
 # Environment (defaults in brackets; --quick: 2 cycles of short runs, not for comparison):
 #   GATEWAYS      name=HOME[+EXTRA_YAML] ... ; the first is the baseline of every ratio
 #                 [off=bench/out/off-7e14473 ledger=. full=.+bench/out/metering-full.yaml, as bench/metering.sh makes them]
-#                 The same HOME may be listed twice under two names (off-twin=...): each is a JVM of its own, and two
-#                 JVMs of one build differ by up to ~8% here (JIT and thread placement, RESULTS.md); the intervals
-#                 resample cycles, not JVMs, so compare builds by more than one JVM each before trusting a few per cent.
+#                 The same HOME may be listed twice under two names: each is a JVM of its own, and two JVMs of one
+#                 build differ by up to ~8% here (JIT and thread placement, RESULTS.md), which the intervals (they
+#                 resample cycles, not JVMs) do not include. Name the others NAME-jvm2, NAME-jvm3...: the report then
+#                 adds a table pooled by build, each cycle's mean req/s of a build's JVMs over the baseline build's.
 #   CYCLES        measuring cycles [8; quick 2]
 #   DURATION      seconds per wrk run [10; quick 3]
 #   WARMUP        seconds of warm-up per gateway and request kind, json first [60; quick 3]
@@ -351,6 +352,17 @@ interval() {
          printf "%.2f-%.2f", m[50], m[1951] }'
 }
 fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f", x; else printf "%s", x }'; }
+build_of() { printf '%s' "${1%-jvm[0-9]*}"; }
+declare -a BUILDS=()
+for n in "${NAMES[@]}"; do
+  b="$(build_of "$n")"; [[ " ${BUILDS[*]} " == *" $b "* ]] || BUILDS+=("$b")
+done
+BASE_BUILD="$(build_of "$BASE")"
+pooled() { # pooled KIND BUILD: per cycle, the mean req/s of BUILD's JVMs over the mean of the baseline build's
+  awk -F '\t' -v k="$1" -v g="$2" -v b="$BASE_BUILD" 'function build(n) { sub(/-jvm[0-9]+$/, "", n); return n }
+    $2 == k && build($3) == g { xs[$1] += $5; xn[$1]++ } $2 == k && build($3) == b { ys[$1] += $5; yn[$1]++ }
+    END { for (i in xs) if (yn[i] > 0 && ys[i] > 0) printf "%.4f\n", (xs[i] / xn[i]) / (ys[i] / yn[i]) }' "$TSV"
+}
 {
   echo "# Gateways side by side, $TS"
   echo
@@ -378,6 +390,24 @@ fmt() { awk -v x="$1" -v d="$2" 'BEGIN { if (x ~ /^[0-9.]+$/) printf "%." d "f",
     done
   done
   echo
+  if [ "${#BUILDS[@]}" -lt "${#NAMES[@]}" ]; then
+    echo "Pooled by build (NAME-jvmN is another JVM of NAME): per cycle, the mean req/s of a build's JVMs over the" \
+      "mean of $BASE_BUILD's; medians over the cycles, 95% bootstrap interval of the median:"
+    echo
+    echo "| Kind | Build | JVMs | req/s / $BASE_BUILD (median; min-max) | 95% interval |"
+    echo "|---|---|---:|---:|---:|"
+    for kind in $KINDS; do
+      for b in "${BUILDS[@]}"; do
+        jvms=0; for n in "${NAMES[@]}"; do [ "$(build_of "$n")" = "$b" ] && jvms=$((jvms + 1)); done
+        if [ "$b" = "$BASE_BUILD" ]; then
+          echo "| $kind | $b | $jvms | — | — |"
+        else
+          echo "| $kind | $b | $jvms | **$(fmt "$(pooled "$kind" "$b" | median)" 2)** ($(pooled "$kind" "$b" | sort -g | sed -n '1p;$p' | xargs printf '%.2f-' | sed 's/-$//')) | $(pooled "$kind" "$b" | interval) |"
+        fi
+      done
+    done
+    echo
+  fi
   echo "Tollgate's CPU per request by thread group (µs, medians over the cycles; from /proc/<pid>/task/*/stat around each run):"
   echo
   echo "| Kind | Gateway | event loops | virtual-thread carriers | WAL writer | GC | JIT | other |"
