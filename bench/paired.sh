@@ -17,7 +17,7 @@
 #   GATEWAYS      name=HOME[+EXTRA_YAML] ... ; the first is the baseline of every ratio
 #                 [off=bench/out/off-7e14473 ledger=. full=.+bench/out/metering-full.yaml, as bench/metering.sh makes them]
 #                 The same HOME may be listed twice under two names: each is a JVM of its own, and two JVMs of one
-#                 build differ by up to ~8% here (JIT and thread placement, RESULTS.md), which the intervals (they
+#                 build differ by 5-12% here (JIT and thread placement, RESULTS.md), which the intervals (they
 #                 resample cycles, not JVMs) do not include. Name the others NAME-jvm2, NAME-jvm3...: the report then
 #                 adds a table pooled by build, each cycle's mean req/s of a build's JVMs over the baseline build's.
 #   CYCLES        measuring cycles [8; quick 2]
