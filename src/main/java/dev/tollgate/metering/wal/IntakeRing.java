@@ -63,7 +63,10 @@ final class IntakeRing {
   static final long MIN_BYTES = 1L << 20;
   static final long MAX_BYTES = 64L << 20;
 
-  /** Head and tail are aligned (the mapping starts on a page): their stores are atomic, and ordered after the stores before them. */
+  /**
+   * Head and tail are aligned (the mapping starts on a page): their stores are atomic, and ordered after the
+   * stores before them.
+   */
   private static final VarHandle POSITION = MethodHandles.byteBufferViewVarHandle(long[].class, BIG_ENDIAN);
 
   private final Path file;
