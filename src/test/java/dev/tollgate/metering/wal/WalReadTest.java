@@ -90,22 +90,12 @@ class WalReadTest {
     }
   }
 
-  /** Start offsets of the records in a segment file, read from their length fields. */
-  private static List<Integer> recordOffsets(Path segment) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(segment));
-    List<Integer> out = new ArrayList<>();
-    for (int pos = Frames.HEADER_BYTES; pos < buf.limit(); pos += Frames.OVERHEAD + buf.getInt(pos)) {
-      out.add(pos);
-    }
-    return out;
-  }
-
   @Test
   void aBadChecksumPastTheFirstChunkIsFoundAtItsOffset() throws IOException {
     List<byte[]> payloads = payloads();
     try (Wal wal = written(payloads)) {
       Path file = dir.resolve(Frames.segmentName(1));
-      int victim = recordOffsets(file).get(1_000); // well past the first chunks
+      int victim = WalRecoveryTest.recordOffsets(file).get(1_000); // well past the first chunks
       assertThat(victim).isGreaterThan(5 * CHUNK);
       byte[] bytes = Files.readAllBytes(file);
       bytes[victim + Frames.OVERHEAD - 1] ^= 0x10; // the append time, covered by the checksum
@@ -121,26 +111,21 @@ class WalReadTest {
 
   @Test
   void aLengthRunningPastTheSegmentIsDamageNotARecordToWaitFor() throws IOException {
-    List<byte[]> payloads = payloads();
-    try (Wal wal = written(payloads)) {
-      Path file = dir.resolve(Frames.segmentName(1));
-      int victim = recordOffsets(file).get(1_500);
-      byte[] bytes = Files.readAllBytes(file);
-      ByteBuffer.wrap(bytes).putInt(victim, Integer.MAX_VALUE - 100);
-      Files.write(file, bytes);
-      assertThatThrownBy(() -> WalTest.replayAll(wal, 0)).isInstanceOfSatisfying(WalCorruptionException.class,
-          e -> assertThat(e.offset()).isEqualTo(victim));
-    }
+    assertLengthIsDamage(1_500, Integer.MAX_VALUE - 100);
   }
 
   @Test
   void aLengthBelowTheGapMarkerIsDamage() throws IOException {
-    List<byte[]> payloads = payloads();
-    try (Wal wal = written(payloads)) {
+    assertLengthIsDamage(12, -7);
+  }
+
+  /** Writes {@code length} into the length field of record {@code index}: replay must name that record's offset. */
+  private void assertLengthIsDamage(int index, int length) throws IOException {
+    try (Wal wal = written(payloads())) {
       Path file = dir.resolve(Frames.segmentName(1));
-      int victim = recordOffsets(file).get(12);
+      int victim = WalRecoveryTest.recordOffsets(file).get(index);
       byte[] bytes = Files.readAllBytes(file);
-      ByteBuffer.wrap(bytes).putInt(victim, -7);
+      ByteBuffer.wrap(bytes).putInt(victim, length);
       Files.write(file, bytes);
       assertThatThrownBy(() -> WalTest.replayAll(wal, 0)).isInstanceOfSatisfying(WalCorruptionException.class,
           e -> assertThat(e.offset()).isEqualTo(victim));

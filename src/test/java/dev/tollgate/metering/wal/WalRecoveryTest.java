@@ -69,7 +69,7 @@ class WalRecoveryTest {
   }
 
   /** Start offsets of the records in a segment file, read from their length fields. */
-  private static List<Integer> recordOffsets(Path segment) throws IOException {
+  static List<Integer> recordOffsets(Path segment) throws IOException {
     ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(segment));
     List<Integer> out = new ArrayList<>();
     for (int pos = Frames.HEADER_BYTES; pos < buf.limit(); pos += Frames.OVERHEAD + buf.getInt(pos)) {
