@@ -36,6 +36,8 @@
 #                   ./mvnw -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1:jar:linux-x64 \
 #                     -DoutputDirectory=/tmp/ap && unzip -o -q /tmp/ap/async-profiler-4.1-linux-x64.jar -d /tmp/ap
 #                 then PROFILER=/tmp/ap/linux-x64/libasyncProfiler.so [none]
+#   PROFILER_EVENT  what the profiler samples: cpu (a sample per ms of CPU), or alloc (a sample per 512 KiB
+#                 allocated, the TLAB-driven sampling of async-profiler: where the garbage comes from) [cpu]
 #   JAVA_HOME     JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
 
@@ -91,6 +93,14 @@ for g in $GATEWAYS; do
 done
 [ "${#NAMES[@]}" -ge 2 ] || die "GATEWAYS needs at least two gateways"
 PROFILER="${PROFILER:-}"
+PROFILER_EVENT="${PROFILER_EVENT:-cpu}"
+case "$PROFILER_EVENT" in
+  cpu) PROFILER_ARGS="event=cpu,interval=1ms"; PROFILE_OUT="collapsed"; PROFILE_SCALE=1000
+    PROFILE_WHAT="a sample per ms of CPU, over all cycles; µs per request" ;;
+  alloc) PROFILER_ARGS="event=alloc,alloc=512k"; PROFILE_OUT="collapsed,total"; PROFILE_SCALE=1
+    PROFILE_WHAT="bytes allocated as sampled every 512 KiB, over all cycles; bytes per request" ;;
+  *) echo "paired.sh: PROFILER_EVENT: '$PROFILER_EVENT' (expected: cpu or alloc)" >&2; exit 2 ;;
+esac
 [ -z "$PROFILER" ] || [ -r "$PROFILER" ] || { echo "paired.sh: PROFILER: cannot read '$PROFILER'" >&2; exit 2; }
 for c in nginx wrk curl jq sqlite3 ss taskset; do command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install nginx wrk curl jq sqlite3 iproute2)"; done
 
@@ -270,7 +280,7 @@ profiler() { # profiler NAME COMMAND
     || die "$1: cannot load the profiler: $(cat "$RUN_DIR/$1/profiler.log")"
 }
 if [ -n "$PROFILER" ]; then
-  for n in "${NAMES[@]}"; do profiler "$n" "start,event=cpu,interval=1ms,threads"; done
+  for n in "${NAMES[@]}"; do profiler "$n" "start,$PROFILER_ARGS,threads"; done
 fi
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 count="${#NAMES[@]}"
@@ -302,7 +312,7 @@ for cycle in $(seq 1 "$CYCLES"); do
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "$PROFILER" ]; then
-  for n in "${NAMES[@]}"; do profiler "$n" "stop,file=$RUN_DIR/$n/profile.collapsed,collapsed"; done
+  for n in "${NAMES[@]}"; do profiler "$n" "stop,file=$RUN_DIR/$n/profile.collapsed,$PROFILE_OUT"; done
 fi
 
 # ---------------------------------------------------------------------------------------------------
@@ -421,7 +431,7 @@ pooled() { # pooled KIND BUILD: per cycle, the mean req/s of BUILD's JVMs over t
   done
   echo
   if [ -n "$PROFILER" ]; then
-    echo "Where the CPU went (async-profiler, a sample per ms of CPU, over all cycles; µs per request of both kinds," \
+    echo "Where the $([ "$PROFILER_EVENT" = cpu ] && echo CPU || echo garbage) went (async-profiler, $PROFILE_WHAT of both kinds," \
       "requests counted from wrk's runs; a sample is put under the metering package nearest its leaf frame, else" \
       "under its leaf frame's):"
     echo
@@ -430,7 +440,7 @@ pooled() { # pooled KIND BUILD: per cycle, the mean req/s of BUILD's JVMs over t
     for n in "${NAMES[@]}"; do
       reqs="$(awk -F '\t' -v n="$n" '$3 == n { s += $5 * '"$DURATION"' } END { printf "%d", s }' "$TSV")"
       awk -f "$LIB/profile-breakdown.awk" "$RUN_DIR/$n/profile.collapsed" \
-        | awk -F '\t' -v n="$n" -v r="$reqs" '{ printf "%s\t%s\t%s\t%.2f\n", $1, $2, n, $3 * 1000 / r }'
+        | awk -F '\t' -v n="$n" -v r="$reqs" '{ printf "%s\t%s\t%s\t%.2f\n", $1, $2, n, $3 * '"$PROFILE_SCALE"' / r }'
     done >"$RUN_DIR/profile.tsv"
     awk -F '\t' '{ k = $1 "\t" $2; v[k, $3] = $4; t[k] += $4; keys[k] = 1 }
       END { for (k in keys) if (t[k] >= 0.3) print k }' "$RUN_DIR/profile.tsv" | sort | while IFS=$'\t' read -r grp catg; do
@@ -465,7 +475,7 @@ pooled() { # pooled KIND BUILD: per cycle, the mean req/s of BUILD's JVMs over t
   echo
   for c in "${CHECKS[@]}"; do echo "- $c"; done
   echo
-  echo "Command: \`$(printf '%q ' env CYCLES="$CYCLES" DURATION="$DURATION" WARMUP="$WARMUP" GAP="$GAP" KINDS="$KINDS" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" PIN="$PIN" ${PROFILER:+PROFILER="$PROFILER"} GATEWAYS="$GATEWAYS" | sed 's/ $//') bench/paired.sh\`"
+  echo "Command: \`$(printf '%q ' env CYCLES="$CYCLES" DURATION="$DURATION" WARMUP="$WARMUP" GAP="$GAP" KINDS="$KINDS" CONNECTIONS="$CONNECTIONS" THREADS="$THREADS" PIN="$PIN" ${PROFILER:+PROFILER="$PROFILER" PROFILER_EVENT="$PROFILER_EVENT"} GATEWAYS="$GATEWAYS" | sed 's/ $//') bench/paired.sh\`"
 } >"$RESULTS"
 log "results written to $RESULTS"
 cat "$RESULTS"
