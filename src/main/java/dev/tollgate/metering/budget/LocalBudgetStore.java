@@ -184,14 +184,28 @@ public final class LocalBudgetStore implements BudgetStore {
   @Override
   public List<BudgetRef> budgetsFor(Collection<BudgetScope> scopes) {
     Map<BudgetScope, List<BudgetRef>> index = byScope;
-    List<BudgetRef> refs = new ArrayList<>();
+    // Usually one scope of a call has budgets, or none: its list (sorted by id, immutable) is the answer as it is.
+    List<BudgetRef> only = List.of();
+    List<BudgetRef> merged = null;
     for (BudgetScope scope : scopes) {
-      refs.addAll(index.getOrDefault(scope, List.of()));
+      List<BudgetRef> found = index.get(scope);
+      if (found == null) {
+        continue;
+      }
+      if (merged == null && only.isEmpty()) {
+        only = found;
+      } else {
+        if (merged == null) {
+          merged = new ArrayList<>(only);
+        }
+        merged.addAll(found);
+      }
     }
-    if (refs.size() > 1) {
-      refs.sort(BY_ID);
+    if (merged == null) {
+      return only;
     }
-    return refs;
+    merged.sort(BY_ID);
+    return merged;
   }
 
   @Override

@@ -21,7 +21,7 @@ final class LedgerCodec {
   private LedgerCodec() {}
 
   static byte[] encode(LedgerRecord record) {
-    Writer out = new Writer();
+    Writer out = new Writer(sizeOf(record));
     out.put(VERSION);
     switch (record) {
       case LedgerRecord.Begun(CallIntent i) -> {
@@ -80,13 +80,39 @@ final class LedgerCodec {
   }
 
   /**
+   * The record's size when its strings are ASCII, as ids, names and routes are: the array is made once at
+   * that size and handed over as it is (a string with other characters grows it, then it is trimmed).
+   */
+  static int sizeOf(LedgerRecord record) {
+    return switch (record) {
+      case LedgerRecord.Begun(CallIntent i) -> 2 + 11 * Integer.BYTES + 1 + 3 * Long.BYTES + Integer.BYTES
+          + chars(i.id()) + chars(i.requestId()) + chars(i.keyId()) + chars(i.teamId()) + chars(i.userId())
+          + chars(i.endpoint()) + chars(i.model()) + chars(i.deployment()) + chars(i.provider())
+          + chars(i.upstreamModel()) + chars(i.route());
+      case LedgerRecord.Abandoned(String id) -> 2 + Integer.BYTES + chars(id);
+      case LedgerRecord.Ended(UsageEvent e) -> 2 + 13 * Integer.BYTES + 8 * Long.BYTES + 2 + 2 * Integer.BYTES
+          + chars(e.id()) + chars(e.requestId()) + chars(e.keyId()) + chars(e.endpoint()) + chars(e.model())
+          + chars(e.deployment()) + chars(e.provider()) + chars(e.upstreamModel()) + chars(e.status())
+          + chars(e.error()) + chars(e.route()) + chars(e.teamId()) + chars(e.userId());
+    };
+  }
+
+  private static int chars(String s) {
+    return s == null ? 0 : s.length();
+  }
+
+  /**
    * Big-endian fields into one growing array (the layout DataOutputStream wrote, without its stream
    * layers: records are encoded on the event loop, two per call). Strings are length-prefixed UTF-8, -1 for
    * null; ids and model names are ASCII and are copied without an intermediate array.
    */
   private static final class Writer {
-    private byte[] buf = new byte[512];
+    private byte[] buf;
     private int pos;
+
+    Writer(int expectedSize) {
+      buf = new byte[expectedSize];
+    }
 
     private void ensure(int more) {
       if (pos + more > buf.length) {
@@ -132,7 +158,7 @@ final class LedgerCodec {
     }
 
     byte[] bytes() {
-      return Arrays.copyOf(buf, pos);
+      return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
     }
   }
 

@@ -18,23 +18,22 @@ import java.util.function.Consumer;
  * against the buckets it took from, even if they were reconfigured or dropped since.
  */
 public final class Permit implements AutoCloseable {
+  /**
+   * The permit of every call no limit applies to: it holds nothing, so settling or closing it has nothing to do
+   * and it is never finished. One shared instance: such a call costs the limiter no allocation and no atomic.
+   */
+  static final Permit UNLIMITED = new Permit(List.of(), scope -> {});
+
   private final Taken[] taken;
-  private final long estimatedTokens;
   private final Consumer<Scope> onRelease;
   private final AtomicBoolean finished = new AtomicBoolean();
 
-  Permit(List<Taken> taken, long estimatedTokens, Consumer<Scope> onRelease) {
+  Permit(List<Taken> taken, Consumer<Scope> onRelease) {
     this.taken = taken.toArray(new Taken[0]);
-    this.estimatedTokens = estimatedTokens;
     this.onRelease = onRelease;
   }
 
-  /** The token estimate the call was admitted with. */
-  public long estimatedTokens() {
-    return estimatedTokens;
-  }
-
-  /** Whether the permit was settled or closed. */
+  /** Whether the permit was settled or closed (never, for a call no limit applies to: it holds nothing). */
   public boolean isFinished() {
     return finished.get();
   }
@@ -50,7 +49,7 @@ public final class Permit implements AutoCloseable {
     if (actualTokens < 0) {
       throw new IllegalArgumentException("actualTokens: " + actualTokens + " (expected: >= 0)");
     }
-    if (!finished.compareAndSet(false, true)) {
+    if (this == UNLIMITED || !finished.compareAndSet(false, true)) {
       return;
     }
     for (Taken t : taken) {
@@ -70,7 +69,7 @@ public final class Permit implements AutoCloseable {
   /** Ends the call keeping each reservation as its charge (the usage is unknown); does nothing once finished. */
   @Override
   public void close() {
-    if (finished.compareAndSet(false, true)) {
+    if (this != UNLIMITED && finished.compareAndSet(false, true)) {
       releaseSlots();
     }
   }

@@ -54,6 +54,8 @@ public final class RateLimiter {
   static final Duration PINNED = Duration.ofHours(1);
 
   private static final long NANOS_PER_MILLI = 1_000_000L;
+  /** The admission of every call none of whose scopes is limited (the usual case where no limits are configured). */
+  private static final Admitted UNLIMITED = new Admitted(Permit.UNLIMITED, RateLimitStatus.UNLIMITED);
 
   private final ClockTime time;
   private final Cache<Scope, ScopeState> states;
@@ -87,13 +89,19 @@ public final class RateLimiter {
       throw new IllegalArgumentException("estimatedTokens: " + estimatedTokens + " (expected: >= 0)");
     }
     LimitsConfig current = config;
-    List<ScopeState> limited = new ArrayList<>(3);
+    List<ScopeState> limited = null;
     for (Scope scope : caller.scopes()) {
       if (!current.specFor(scope).isEmpty()) {
         ScopeState state = states.get(scope, newState);
         state.sync(latest);
+        if (limited == null) {
+          limited = new ArrayList<>(3);
+        }
         limited.add(state);
       }
+    }
+    if (limited == null) {
+      return UNLIMITED;
     }
     List<Taken> taken = new ArrayList<>(limited.size());
     for (ScopeState state : limited) {
@@ -120,7 +128,7 @@ public final class RateLimiter {
       requests = tighter(requests, t.requestWindow());
       tokens = tighter(tokens, t.tokenWindow());
     }
-    return new Admitted(new Permit(taken, estimatedTokens, this::released),
+    return new Admitted(new Permit(taken, this::released),
         new RateLimitStatus(Optional.ofNullable(requests), Optional.ofNullable(tokens)));
   }
 

@@ -260,6 +260,13 @@ class LocalBudgetStoreTest {
     assertThat(store.budgetsFor(List.of(BudgetScope.key("k1"), BudgetScope.team("t1"), BudgetScope.user("u1"),
         BudgetScope.organization("acme")))).containsExactly(org.ref(), key.ref(), keyMonthly.ref(), team.ref());
     assertThat(store.budgetsFor(List.of(BudgetScope.key("k2"), BudgetScope.team("k1")))).isEmpty();
+    // One scope with budgets among several, then two: sorted by id either way (the order budgets are locked in).
+    assertThat(store.budgetsFor(List.of(BudgetScope.key("k2"), BudgetScope.key("k1"), BudgetScope.user("u1"))))
+        .containsExactly(key.ref(), keyMonthly.ref());
+    assertThat(store.budgetsFor(List.of(BudgetScope.organization("acme"), BudgetScope.key("k1"))))
+        .containsExactly(org.ref(), key.ref(), keyMonthly.ref());
+    assertThat(store.budgetsFor(List.of(BudgetScope.team("t1"), BudgetScope.organization("acme"))))
+        .containsExactly(org.ref(), team.ref());
     assertThat(store.status(org.ref()).orElseThrow().resetsAt()).isEmpty();
   }
 

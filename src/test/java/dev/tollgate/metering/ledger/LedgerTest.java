@@ -147,6 +147,23 @@ class LedgerTest {
   }
 
   @Test
+  void anAsciiRecordIsEncodedIntoAnArrayOfExactlyItsSizeAnyOtherIsTrimmed() {
+    UsageEvent accented = new UsageEvent("05", "req", "k", "chat_completions", "m", "d", "p", "u", 1, 1, 0, 0, false,
+        1, "upstream_error", 502, 1, 1, false, "déjà 中", 1, 1, "primary", "t", "u");
+    List<LedgerRecord> ascii = List.of(new LedgerRecord.Begun(intent("06")), new LedgerRecord.Ended(event(intent("07"))),
+        new LedgerRecord.Begun(new CallIntent("08", null, "k", "t", null, "embeddings", "m", "d", "p", "u", true, 0, 0,
+            1, 3, "primary")),
+        new LedgerRecord.Abandoned("09"));
+    for (LedgerRecord record : ascii) {
+      // The size is what the encoder allocates: a wrong one would cost a second array and a copy per record.
+      assertThat(LedgerCodec.encode(record)).as(record.toString()).hasSize(LedgerCodec.sizeOf(record));
+    }
+    byte[] bytes = LedgerCodec.encode(new LedgerRecord.Ended(accented));
+    assertThat(bytes.length).isGreaterThan(LedgerCodec.sizeOf(new LedgerRecord.Ended(accented)));
+    assertThat(LedgerCodec.decode(bytes)).isEqualTo(new LedgerRecord.Ended(accented));
+  }
+
+  @Test
   void garbageIsRefusedWithAReasonNeverMisread() {
     byte[] good = LedgerCodec.encode(new LedgerRecord.Ended(event(intent("a"))));
     byte[] trailing = java.util.Arrays.copyOf(good, good.length + 3);

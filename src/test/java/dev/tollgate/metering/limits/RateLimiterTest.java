@@ -145,6 +145,29 @@ class RateLimiterTest {
   }
 
   @Test
+  void aCallNoLimitAppliesToHoldsNothingAndCostsNoCounters() {
+    // Key k-b is limited, k-a (same team) is not: k-a's calls share the one empty permit.
+    RateLimiter limiter = new RateLimiter(new LimitsConfig(Map.of(), Map.of("k-b", rpm(1)), Map.of(), Map.of(),
+        LimitsConfig.DEFAULT_MAX_TRACKED_SCOPES), clock);
+
+    Admitted first = admitted(limiter.admit(KEY_A, 500));
+    Admitted second = admitted(limiter.admit(KEY_A, 500));
+    first.permit().settle(10_000);
+    first.permit().close();
+
+    assertThat(first.permit()).isSameAs(second.permit()).isSameAs(Permit.UNLIMITED);
+    assertThat(first.status()).isEqualTo(RateLimitStatus.UNLIMITED);
+    assertThat(second.permit().isFinished()).isFalse();
+    assertThat(limiter.trackedScopes()).isZero();
+    assertThatThrownBy(() -> first.permit().settle(-1)).isInstanceOf(IllegalArgumentException.class);
+    // A limited caller still gets a permit of its own.
+    Admitted limited = admitted(limiter.admit(KEY_B, 0));
+    assertThat(limited.permit()).isNotSameAs(Permit.UNLIMITED);
+    limited.permit().settle(0);
+    assertThat(limited.permit().isFinished()).isTrue();
+  }
+
+  @Test
   void rejectsNegativeTokenCounts() {
     RateLimiter limiter = new RateLimiter(keyDefault(tpm(1000)), clock);
     assertThatThrownBy(() -> limiter.admit(KEY_A, -1)).isInstanceOf(IllegalArgumentException.class);
