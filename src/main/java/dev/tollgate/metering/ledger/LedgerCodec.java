@@ -102,9 +102,9 @@ final class LedgerCodec {
   }
 
   /**
-   * Big-endian fields into one growing array (the layout DataOutputStream wrote, without its stream
-   * layers: records are encoded on the event loop, two per call). Strings are length-prefixed UTF-8, -1 for
-   * null; ids and model names are ASCII and are copied without an intermediate array.
+   * Big-endian fields into one array (the layout DataOutputStream wrote, without its stream layers: records
+   * are encoded on the event loop, two per call), made at the size {@link #sizeOf} expects and grown only for
+   * a string that is not ASCII. Strings are length-prefixed UTF-8, -1 for null.
    */
   private static final class Writer {
     private byte[] buf;
