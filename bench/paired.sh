@@ -38,6 +38,7 @@
 #                 then PROFILER=/tmp/ap/linux-x64/libasyncProfiler.so [none]
 #   PROFILER_EVENT  what the profiler samples: cpu (a sample per ms of CPU), or alloc (a sample per 512 KiB
 #                 allocated, the TLAB-driven sampling of async-profiler: where the garbage comes from) [cpu]
+#   KEEP_DATA     1: keep each gateway's database and write-ahead log after the checks (gigabytes a run) [0]
 #   JAVA_HOME     JDK 25 [/usr/lib/jvm/temurin-25-jdk-amd64]
 set -euo pipefail
 
@@ -94,6 +95,7 @@ done
 [ "${#NAMES[@]}" -ge 2 ] || die "GATEWAYS needs at least two gateways"
 PROFILER="${PROFILER:-}"
 PROFILER_EVENT="${PROFILER_EVENT:-cpu}"
+KEEP_DATA="${KEEP_DATA:-0}"
 case "$PROFILER_EVENT" in
   cpu) PROFILER_ARGS="event=cpu,interval=1ms"; PROFILE_OUT="collapsed"; PROFILE_SCALE=1000
     PROFILE_WHAT="a sample per ms of CPU, over all cycles; µs per request" ;;
@@ -336,6 +338,9 @@ for n in "${NAMES[@]}"; do
   [ "${warn:-0}" = 0 ] || check="$check; **$warn WARN/ERROR lines in its log**"
   CHECKS+=("$check")
   log "$check"
+  # A run's databases and logs of all gateways reach gigabytes (two million rows each in 15 cycles): once checked,
+  # they go, unless KEEP_DATA=1. Several runs in a row filled this machine's disk.
+  [ "$KEEP_DATA" = 1 ] || rm -rf "$db" "$db-wal" "$db-shm" "$RUN_DIR/$n/wal"
 done
 
 # ---------------------------------------------------------------------------------------------------
