@@ -338,8 +338,8 @@ for n in "${NAMES[@]}"; do
   [ "${warn:-0}" = 0 ] || check="$check; **$warn WARN/ERROR lines in its log**"
   CHECKS+=("$check")
   log "$check"
-  # A run's databases and logs of all gateways reach gigabytes (two million rows each in 15 cycles): once checked,
-  # they go, unless KEEP_DATA=1. Several runs in a row filled this machine's disk.
+  # A run's databases and write-ahead logs reach gigabytes (two million rows a gateway in 15 cycles): once checked,
+  # they go, unless KEEP_DATA=1 (the gateway's own log stays). Several runs in a row filled this machine's disk.
   [ "$KEEP_DATA" = 1 ] || rm -rf "$db" "$db-wal" "$db-shm" "$RUN_DIR/$n/wal"
 done
 

@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 public interface BudgetStore extends AutoCloseable {
 
-  /** The budgets that limit calls attributed to any of {@code scopes}, sorted by id. */
+  /** The budgets that limit calls attributed to any of {@code scopes}, sorted by id; unmodifiable. */
   List<BudgetRef> budgetsFor(Collection<BudgetScope> scopes);
 
   /** Whether any budget limits entities of {@code kind}. */

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -205,7 +206,7 @@ public final class LocalBudgetStore implements BudgetStore {
       return only;
     }
     merged.sort(BY_ID);
-    return merged;
+    return Collections.unmodifiableList(merged);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.tollgate.metering.budget;
 
 import dev.tollgate.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tollgate.testing.TestDatabases;
@@ -267,6 +268,10 @@ class LocalBudgetStoreTest {
         .containsExactly(org.ref(), key.ref(), keyMonthly.ref());
     assertThat(store.budgetsFor(List.of(BudgetScope.team("t1"), BudgetScope.organization("acme"))))
         .containsExactly(org.ref(), team.ref());
+    for (List<BudgetScope> scopes : List.of(List.of(BudgetScope.key("k1")), List.of(BudgetScope.key("k1"),
+        BudgetScope.team("t1")))) {
+      assertThatThrownBy(() -> store.budgetsFor(scopes).clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
     assertThat(store.status(org.ref()).orElseThrow().resetsAt()).isEmpty();
   }
 
