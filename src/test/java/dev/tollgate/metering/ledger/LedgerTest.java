@@ -639,6 +639,32 @@ class LedgerTest {
     assertThat(sink.duplicates()).isEmpty();
   }
 
+  /**
+   * Under a steady trickle of calls the running flusher waits out flush_interval at the end of the log, so that
+   * a transaction takes what arrived meanwhile: not one per group commit (every millisecond here).
+   */
+  @Test
+  void aRunningFlusherBatchesWhatArrivesWithinTheFlushIntervalNotEachGroupCommit() throws Exception {
+    Ledger ledger = Ledger.open(new LedgerConfig(new WalConfig(dir, 1 << 20, Duration.ofMillis(1), 1 << 20, 1 << 24,
+        0), 100_000, Duration.ofMillis(250)), sink, clock);
+    ledger.start();
+    int calls = 0;
+    long until = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+    try {
+      while (System.nanoTime() < until) {
+        call(ledger, "c" + calls++);
+        Thread.sleep(1);
+      }
+    } finally {
+      ledger.close(Duration.ofSeconds(10));
+    }
+    assertThat(sink.stored).hasSize(calls);
+    assertThat(sink.duplicates()).isEmpty();
+    // 1.2 s at one look every 250 ms: about 5 transactions, and a last one at close. Going round at once after
+    // each batch made one of every group commit or two: hundreds here.
+    assertThat(sink.batches).as("batches of %d calls", calls).hasSizeLessThanOrEqualTo(10);
+  }
+
   @Test
   void closeWithTheDatabaseDownGivesUpAfterItsTimeoutAndTheNextStartWritesTheEvents() {
     Ledger ledger = open(100);
