@@ -61,7 +61,7 @@ class WalConfigTest {
     WalConfig c = WalConfig.defaults(DIR);
     assertThat(List.of(c.segmentBytes(), c.commitBytes(), c.maxDiskBytes(), c.admissionHeadroomBytes()))
         .containsExactly(64L << 20, 1L << 20, 1L << 30, 4L << 20);
-    assertThat(c.commitInterval()).isEqualTo(Duration.ofMillis(5));
+    assertThat(c.commitInterval()).isEqualTo(Duration.ofMillis(10));
     assertThat(new WalConfig(DIR, 1024, Duration.ZERO, 1, 2048, 0)).isNotNull();
   }
 }
