@@ -15,8 +15,8 @@
 #   SECONDS_SWEEP    seconds per commit interval of the sweep [10; quick 3]
 #   CONCURRENCY      calls in flight when flat out, ledger runs [1024]
 #   WAL_CONCURRENCY  calls in flight for the WAL-alone ceiling, space separated ["64 1024"]
-#   COMMIT_INTERVAL_MS  ledger.wal.commit_interval of every run but the sweep [2]
-#   COMMIT_SWEEP     commit intervals (ms) for the paced WAL-alone sweep ["0 1 2 5"]
+#   COMMIT_INTERVAL_MS  ledger.wal.commit_interval of every run but the sweep [10, the default]
+#   COMMIT_SWEEP     commit intervals (ms) for the paced WAL-alone sweep ["0 1 2 5 10"]
 #   DBS              databases ["sqlite postgresql"]
 #   FLUSH_BATCH      ledger.flush_batch [4000, the default]
 #   DRAIN_MAX        seconds to wait after the load for the database to catch up; the rest stays in the log [120; quick 30]
@@ -44,8 +44,8 @@ fi
 RATE="${RATE:-5000}"
 CONCURRENCY="${CONCURRENCY:-1024}"
 WAL_CONCURRENCY="${WAL_CONCURRENCY:-64 1024}"
-COMMIT_INTERVAL_MS="${COMMIT_INTERVAL_MS:-2}"
-COMMIT_SWEEP="${COMMIT_SWEEP:-0 1 2 5}"
+COMMIT_INTERVAL_MS="${COMMIT_INTERVAL_MS:-10}"
+COMMIT_SWEEP="${COMMIT_SWEEP:-0 1 2 5 10}"
 DBS="${DBS:-sqlite postgresql}"
 FLUSH_BATCH="${FLUSH_BATCH:-4000}"
 DRAIN_MAX="${DRAIN_MAX:-$([ "$QUICK" = 1 ] && echo 30 || echo 120)}"
