@@ -248,26 +248,26 @@ public final class Ledger implements AutoCloseable {
       try {
         int read = flushOnce();
         backoff = Duration.ofMillis(50);
-        if (read == 0) {
-          caughtUp = true;
-          if (closing.get() && ending.get() == 0) {
-            if (syncedForClose) {
-              return;
-            }
-            // Events written since the last group commit are not readable until forced: force them now.
-            wal.sync().join();
-            syncedForClose = true;
-            continue;
-          }
-          LockSupport.parkNanos(config.flushInterval().toNanos());
-        } else if (read < config.flushBatch()) {
-          // The end of the log: what comes next waits for a full batch or flush_interval. Going round at once
-          // made a transaction (and an fsync) of every group commit or two under load: ~50 a second of a few
+        if (read < config.flushBatch()) {
+          // The end of the log. What comes next waits for a full batch or flush_interval: going round at once
+          // made a transaction (and an fsync) of every group commit or two under load, ~50 a second of a few
           // hundred events each, where the batch is meant to be thousands.
           caughtUp = true;
-          if (!closing.get()) {
-            LockSupport.parkNanos(config.flushInterval().toNanos());
+          if (closing.get()) {
+            if (read > 0) {
+              continue; // closing: read on at once
+            }
+            if (ending.get() == 0) {
+              if (syncedForClose) {
+                return;
+              }
+              // Events written since the last group commit are not readable until forced: force them now.
+              wal.sync().join();
+              syncedForClose = true;
+              continue;
+            }
           }
+          LockSupport.parkNanos(config.flushInterval().toNanos());
         }
       } catch (SinkDown e) {
         if (closing.get() && e.giveUp) {
