@@ -26,6 +26,13 @@
 #   GAP           seconds between runs [2]
 #   KINDS         request kinds ["json stream"]
 #   CONNECTIONS   wrk connections [64]; THREADS wrk threads [2]
+#   RATE          0: wrk, closed loop, as fast as each gateway goes (throughput). N > 0: hey instead, N requests a
+#                 second from HEY_WORKERS workers (each waits for its answer, so a gateway that cannot keep up
+#                 falls short). Every gateway then runs at the same operating point, so its CPU per request
+#                 compares builds without the closed loop's amplification: under saturation a slower gateway
+#                 also makes wrk, nginx and the kernel spend more per request (fewer requests per wake-up),
+#                 and its req/s falls by more than its own CPU rose (RESULTS.md, 2026-11-27 afternoon). [0]
+#   HEY_WORKERS   hey's workers with RATE [50]
 #   PIN           1: the gateways on CPU 1, wrk and nginx on CPU 0 (taskset), so that a gateway's throughput is
 #                 what one core of its own gives it, without the load generator's and upstream's share of the
 #                 same cores moving with it [0: everything shares both CPUs]
@@ -66,11 +73,14 @@ KINDS="${KINDS:-json stream}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PIN="${PIN:-0}"
+RATE="${RATE:-0}"
+HEY_WORKERS="${HEY_WORKERS:-50}"
 case "$PIN" in 0) PIN_LOAD=(); PIN_GATEWAY=() ;; 1) PIN_LOAD=(taskset -c 0); PIN_GATEWAY=(taskset -c 1) ;;
   *) echo "paired.sh: PIN must be 0 or 1, got '$PIN'" >&2; exit 2 ;; esac
 GATEWAYS="${GATEWAYS:-off=$OUT/off-7e14473 ledger=$ROOT full=$ROOT+$OUT/metering-full.yaml}"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-for v in CYCLES DURATION WARMUP GAP CONNECTIONS THREADS; do
+[[ "$RATE" =~ ^[0-9]+$ ]] || { echo "paired.sh: RATE must be a number, got '$RATE'" >&2; exit 2; }
+for v in CYCLES DURATION WARMUP GAP CONNECTIONS THREADS HEY_WORKERS; do
   [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || { echo "paired.sh: $v must be a positive number, got '${!v}'" >&2; exit 2; }
 done
 for k in $KINDS; do
@@ -104,7 +114,7 @@ case "$PROFILER_EVENT" in
   *) echo "paired.sh: PROFILER_EVENT: '$PROFILER_EVENT' (expected: cpu or alloc)" >&2; exit 2 ;;
 esac
 [ -z "$PROFILER" ] || [ -r "$PROFILER" ] || { echo "paired.sh: PROFILER: cannot read '$PROFILER'" >&2; exit 2; }
-for c in nginx wrk curl jq sqlite3 ss taskset; do command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install nginx wrk curl jq sqlite3 iproute2)"; done
+for c in nginx wrk hey curl jq sqlite3 ss taskset; do command -v "$c" >/dev/null 2>&1 || die "missing $c (apt-get install nginx wrk hey curl jq sqlite3 iproute2)"; done
 
 TS="$(date +%Y%m%d-%H%M%S)"
 RUN_DIR="$OUT/paired-$TS"
@@ -252,8 +262,32 @@ done
 
 body_for() { [ "$1" = json ] && echo "$LIB/request.json" || echo "$LIB/request-stream.json"; }
 field() { sed -n "s/.*BENCH_RESULT.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
+# run_hey NAME KIND SECONDS FILE: as run_wrk, at RATE requests a second; its last line is the BENCH_RESULT
+# line post.lua makes for wrk (hey prints latencies to 0.1 ms; it has no separate socket error kinds).
+run_hey() {
+  local n="$1" kind="$2" secs="$3" f="$4"
+  timeout -k 5 $((secs + 60)) "${PIN_LOAD[@]}" hey -z "${secs}s" -c "$HEY_WORKERS" \
+    -q "$(awk -v r="$RATE" -v w="$HEY_WORKERS" 'BEGIN {printf "%g", r / w}')" -t 10 -m POST -T application/json \
+    -H "Authorization: Bearer ${KEY_OF[$n]}" -D "$(body_for "$kind")" \
+    "http://127.0.0.1:${PORT_OF[$n]}/v1/chat/completions" >"$f" 2>&1 || log "hey exited non-zero for $n $kind (see $f)"
+  awk -v secs="$secs" '
+    /Status code distribution:/ { s = 1; next } /Error distribution:/ { e = 1; s = 0; next } /^$/ { s = 0 }
+    s && $1 ~ /^\[2[0-9][0-9]\]$/ { ok += $2 } s && $1 ~ /^\[[0-9]+\]$/ && $1 !~ /^\[2/ { bad += $2 }
+    e && $1 ~ /^\[[0-9]+\]$/ { gsub(/[][]/, "", $1); errs += $1 }
+    $1 == "50%" && $2 == "in" { p50 = $3 * 1e6 } $1 == "99%" && $2 == "in" { p99 = $3 * 1e6 }
+    /Total:/ && !t { t = $2 }
+    END { n = ok + bad; printf "BENCH_RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p90_us=0 p99_us=%d max_us=0 " \
+      "mean_us=0 connect_err=%d read_err=0 write_err=0 timeout_err=0 status_err=%d bytes=0\n", n, t, (t > 0 ? n / t : 0),
+      p50, p99, errs, bad }' "$f" >>"$f"
+  local req st
+  req="$(field "$f" requests)"; st="$(field "$f" status_err)"
+  [ "$req" -gt 0 ] || die "hey against $n produced no result: $(head -c 300 "$f")"
+  OK_OF[$n]=$((OK_OF[$n] + req - st))
+}
+
 # run_wrk NAME KIND SECONDS FILE: one wrk run; adds its successful responses to OK_OF[NAME]
 run_wrk() {
+  [ "$RATE" = 0 ] || { run_hey "$@"; return; }
   local n="$1" kind="$2" secs="$3" f="$4" req st
   BENCH_BODY="$(body_for "$kind")" BENCH_KEY="${KEY_OF[$n]}" timeout -k 5 $((secs + 60)) \
     "${PIN_LOAD[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --timeout 10s --latency -s "$LIB/post.lua" \
@@ -381,7 +415,8 @@ pooled() { # pooled KIND BUILD: per cycle, the mean req/s of BUILD's JVMs over t
 {
   echo "# Gateways side by side, $TS"
   echo
-  echo "- $CYCLES cycles; in each, for each request kind, every gateway measured once by wrk -t$THREADS -c$CONNECTIONS for ${DURATION}s," \
+  load="wrk -t$THREADS -c$CONNECTIONS"; [ "$RATE" = 0 ] || load="hey at $RATE req/s ($HEY_WORKERS workers; CPU per request is the measure)"
+  echo "- $CYCLES cycles; in each, for each request kind, every gateway measured once by $load for ${DURATION}s," \
     "${GAP}s apart, the order rotated each cycle; warm-up ${WARMUP}s json and $(( (WARMUP + 2) / 3 ))s stream per gateway first." \
     "Path: wrk -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle." \
     "$([ "$PIN" = 1 ] && echo "Pinned: every gateway on CPU 1, wrk and nginx on CPU 0.")"
