@@ -152,6 +152,14 @@ class RateLimitsGatewayTest {
       HttpResponse<String> unlimited = gateway.post(CHAT, key, BODY);
       assertThat(unlimited.statusCode()).isEqualTo(200);
       assertThat(unlimited.headers().firstValue("x-ratelimit-limit-requests")).isEmpty();
+
+      // And from no limit at all (admission then skips the limiter) back to one: the next calls are counted.
+      gateway.reconfigure("limits: { defaults: { key: { rpm: 1 } } }");
+      HttpResponse<String> first = gateway.post(CHAT, key, BODY);
+      if (first.statusCode() == 200) {
+        assertThat(first.headers().firstValue("x-ratelimit-limit-requests")).hasValue("1");
+      }
+      assertThat(gateway.post(CHAT, key, BODY).statusCode()).isEqualTo(429);
     }
   }
 }
