@@ -270,7 +270,7 @@ run_hey() {
     -q "$(awk -v r="$RATE" -v w="$HEY_WORKERS" 'BEGIN {printf "%g", r / w}')" -t 10 -m POST -T application/json \
     -H "Authorization: Bearer ${KEY_OF[$n]}" -D "$(body_for "$kind")" \
     "http://127.0.0.1:${PORT_OF[$n]}/v1/chat/completions" >"$f" 2>&1 || log "hey exited non-zero for $n $kind (see $f)"
-  awk -v secs="$secs" '
+  awk '
     /Status code distribution:/ { s = 1; next } /Error distribution:/ { e = 1; s = 0; next } /^$/ { s = 0 }
     s && $1 ~ /^\[2[0-9][0-9]\]$/ { ok += $2 } s && $1 ~ /^\[[0-9]+\]$/ && $1 !~ /^\[2/ { bad += $2 }
     e && $1 ~ /^\[[0-9]+\]$/ { gsub(/[][]/, "", $1); errs += $1 }
@@ -418,7 +418,7 @@ pooled() { # pooled KIND BUILD: per cycle, the mean req/s of BUILD's JVMs over t
   load="wrk -t$THREADS -c$CONNECTIONS"; [ "$RATE" = 0 ] || load="hey at $RATE req/s ($HEY_WORKERS workers; CPU per request is the measure)"
   echo "- $CYCLES cycles; in each, for each request kind, every gateway measured once by $load for ${DURATION}s," \
     "${GAP}s apart, the order rotated each cycle; warm-up ${WARMUP}s json and $(( (WARMUP + 2) / 3 ))s stream per gateway first." \
-    "Path: wrk -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle." \
+    "Path: load generator -> Tollgate -> nginx canned upstream (bench/run.sh's path (c)); SQLite; the gateways not measured are idle." \
     "$([ "$PIN" = 1 ] && echo "Pinned: every gateway on CPU 1, wrk and nginx on CPU 0.")"
   for n in "${NAMES[@]}"; do
     echo "- **$n**: ${HOME_OF[$n]#"$ROOT"/} (${REV_OF[$n]})${YAML_OF[$n]:+, with ${YAML_OF[$n]#"$ROOT"/}: $(grep -v '^#' "${YAML_OF[$n]}" | tr -s ' \n' ' ')}"

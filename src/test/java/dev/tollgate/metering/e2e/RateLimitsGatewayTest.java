@@ -153,7 +153,7 @@ class RateLimitsGatewayTest {
       assertThat(unlimited.statusCode()).isEqualTo(200);
       assertThat(unlimited.headers().firstValue("x-ratelimit-limit-requests")).isEmpty();
 
-      // And from no limit at all (admission then skips the limiter) back to one: the next calls are counted.
+      // And from no limit at all back to one: the next calls are counted again.
       gateway.reconfigure("limits: { defaults: { key: { rpm: 1 } } }");
       HttpResponse<String> first = gateway.post(CHAT, key, BODY);
       if (first.statusCode() == 200) {
