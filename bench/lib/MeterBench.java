@@ -57,8 +57,9 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>java -cp target/classes:$(cat target/bench-classpath.txt):bench/out/classes MeterBench
  *     --dir DIR [--rate 12000] [--threads 2] [--burst 16] [--warmup 15] [--seconds 20]</pre>
  *
- * The machine's noise moves whole-gateway runs by 10% from one minute to the next (RESULTS.md); the callers'
- * CPU per call here moves by a few percent, so a change of a microsecond in the metering path shows.
+ * The machine's noise moves whole-gateway runs by 10% from one minute to the next (RESULTS.md); here the JVMs of
+ * one run agree within about a microsecond a call, so a change of a microsecond or more in the metering path shows
+ * when builds are compared interleaved (runs minutes apart move with the machine).
  */
 public final class MeterBench {
   private static final Caller CALLER = new Caller("key_01HBENCHKEY0000000000000000", "bench", "default",
