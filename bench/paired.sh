@@ -188,6 +188,8 @@ chmod -R a+rX "$NGX"
 pick_port PORT_JSON; pick_port PORT_SSE
 # shellcheck source=bench/lib/canned-nginx.sh
 . "$LIB/canned-nginx.sh"
+# shellcheck source=bench/lib/hey.sh
+. "$LIB/hey.sh"
 cat >"$NGX/nginx.conf" <<EOF
 $(nginx_head auto)
 $(canned_json_block "$PORT_JSON")
@@ -262,27 +264,22 @@ done
 
 body_for() { [ "$1" = json ] && echo "$LIB/request.json" || echo "$LIB/request-stream.json"; }
 field() { sed -n "s/.*BENCH_RESULT.* $2=\([^ ]*\).*/\1/p" "$1" | head -n 1; }
-# run_hey NAME KIND SECONDS FILE: as run_wrk, at RATE requests a second; its last line is the BENCH_RESULT
-# line post.lua makes for wrk (hey prints latencies to 0.1 ms; it has no separate socket error kinds).
+# run_hey NAME KIND SECONDS FILE: as run_wrk, at RATE requests a second; appends to FILE the BENCH_RESULT line
+# post.lua makes for wrk (hey prints latencies to 0.1 ms and has no separate socket error kinds).
 run_hey() {
-  local n="$1" kind="$2" secs="$3" f="$4"
+  local n="$1" kind="$2" secs="$3" f="$4" ok bad errs rps
   timeout -k 5 $((secs + 60)) "${PIN_LOAD[@]}" hey -z "${secs}s" -c "$HEY_WORKERS" \
     -q "$(awk -v r="$RATE" -v w="$HEY_WORKERS" 'BEGIN {printf "%g", r / w}')" -t 10 -m POST -T application/json \
     -H "Authorization: Bearer ${KEY_OF[$n]}" -D "$(body_for "$kind")" \
     "http://127.0.0.1:${PORT_OF[$n]}/v1/chat/completions" >"$f" 2>&1 || log "hey exited non-zero for $n $kind (see $f)"
-  awk '
-    /Status code distribution:/ { s = 1; next } /Error distribution:/ { e = 1; s = 0; next } /^$/ { s = 0 }
-    s && $1 ~ /^\[2[0-9][0-9]\]$/ { ok += $2 } s && $1 ~ /^\[[0-9]+\]$/ && $1 !~ /^\[2/ { bad += $2 }
-    e && $1 ~ /^\[[0-9]+\]$/ { gsub(/[][]/, "", $1); errs += $1 }
-    $1 == "50%" && $2 == "in" { p50 = $3 * 1e6 } $1 == "99%" && $2 == "in" { p99 = $3 * 1e6 }
-    /Total:/ && !t { t = $2 }
-    END { n = ok + bad; printf "BENCH_RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p90_us=0 p99_us=%d max_us=0 " \
-      "mean_us=0 connect_err=%d read_err=0 write_err=0 timeout_err=0 status_err=%d bytes=0\n", n, t, (t > 0 ? n / t : 0),
-      p50, p99, errs, bad }' "$f" >>"$f"
-  local req st
-  req="$(field "$f" requests)"; st="$(field "$f" status_err)"
-  [ "$req" -gt 0 ] || die "hey against $n produced no result: $(head -c 300 "$f")"
-  OK_OF[$n]=$((OK_OF[$n] + req - st))
+  ok="$(hey_field "$f" ok)"; bad="$(hey_field "$f" bad)"; errs="$(hey_field "$f" errors)"; rps="$(hey_field "$f" rps)"
+  [ $((ok + bad)) -gt 0 ] || die "hey against $n produced no result: $(head -c 300 "$f")"
+  awk -v n=$((ok + bad)) -v rps="${rps:-0}" -v p50="$(hey_field "$f" p50)" -v p99="$(hey_field "$f" p99)" \
+    -v errs="$errs" -v bad="$bad" 'BEGIN {
+      printf "BENCH_RESULT requests=%d seconds=%.3f rps=%.1f p50_us=%d p90_us=0 p99_us=%d max_us=0 mean_us=0 " \
+        "connect_err=%d read_err=0 write_err=0 timeout_err=0 status_err=%d bytes=0\n",
+        n, (rps > 0 ? n / rps : 0), rps, p50 * 1000, p99 * 1000, errs, bad }' >>"$f"
+  OK_OF[$n]=$((OK_OF[$n] + ok))
 }
 
 # run_wrk NAME KIND SECONDS FILE: one wrk run; adds its successful responses to OK_OF[NAME]

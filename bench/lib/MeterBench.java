@@ -73,7 +73,7 @@ public final class MeterBench {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    Path dir = Path.of(opt.getOrDefault("dir", Files.createTempDirectory("meterbench").toString()));
+    Path dir = opt.containsKey("dir") ? Path.of(opt.get("dir")) : Files.createTempDirectory("meterbench");
     double rate = Double.parseDouble(opt.getOrDefault("rate", "12000"));
     int threads = Integer.parseInt(opt.getOrDefault("threads", "2"));
     // Calls back to back per wake-up, as an event loop handles what one epoll_wait returned: the park between
@@ -108,8 +108,6 @@ public final class MeterBench {
     long startNanos = System.nanoTime();
     long measureFrom = startNanos + (long) (warmup * 1e9);
     long end = startNanos + (long) (total * 1e9);
-    long[] snapshot = new long[1];
-    Map<String, Long>[] groupsAtStart = new Map[1];
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
       int index = t;
@@ -141,12 +139,12 @@ public final class MeterBench {
       });
     }
     LockSupport.parkNanos(measureFrom - System.nanoTime());
-    Map<String, Long> before = groupCpu();
+    Map<String, ThreadCpu> before = threadCpu();
     long processBefore = processCpu();
     for (Thread w : workers) {
       w.join();
     }
-    Map<String, Long> after = groupCpu();
+    Map<String, Long> used = byGroup(before, threadCpu());
     long processAfter = processCpu();
     long n = calls.get();
     long callers = 0;
@@ -156,7 +154,7 @@ public final class MeterBench {
     StringBuilder groups = new StringBuilder();
     for (String g : List.of("wal-writer", "carriers", "gc", "jit", "other")) {
       groups.append(String.format(Locale.ROOT, " %s=%.2f", g,
-          (after.getOrDefault(g, 0L) - before.getOrDefault(g, 0L)) / 1e3 / n));
+          used.getOrDefault(g, 0L) / 1e3 / n));
     }
     System.out.printf(Locale.ROOT, "METER_RESULT calls=%d rate=%.0f callers_us=%.3f%s process_us=%.2f%n", n,
         n / seconds, callers / 1e3 / n, groups, (processAfter - processBefore) / 1e3 / n);
@@ -188,9 +186,12 @@ public final class MeterBench {
         .getProcessCpuTime();
   }
 
-  /** CPU nanoseconds of this process's threads, by group, from /proc (user + system, in clock ticks). */
-  private static Map<String, Long> groupCpu() throws IOException {
-    Map<String, Long> out = new HashMap<>();
+  /** One thread's group and CPU nanoseconds so far (user + system, from /proc in Linux's 10 ms ticks). */
+  private record ThreadCpu(String group, long nanos) {}
+
+  /** This process's threads by id: a thread that ends between two readings drops out instead of going negative. */
+  private static Map<String, ThreadCpu> threadCpu() throws IOException {
+    Map<String, ThreadCpu> out = new HashMap<>();
     long tick = 1_000_000_000L / 100;
     try (var tasks = Files.list(Path.of("/proc/self/task"))) {
       for (Path task : tasks.toList()) {
@@ -204,12 +205,22 @@ public final class MeterBench {
               : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "gc"
               : comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "jit"
               : comm.startsWith("bench-caller") ? "callers" : "other";
-          out.merge(group, ticks * tick, Long::sum);
+          out.put(task.getFileName().toString(), new ThreadCpu(group, ticks * tick));
         } catch (IOException | RuntimeException gone) {
           // a thread ended while being read
         }
       }
     }
+    return out;
+  }
+
+  /** CPU nanoseconds by group between two readings of {@link #threadCpu}. */
+  private static Map<String, Long> byGroup(Map<String, ThreadCpu> before, Map<String, ThreadCpu> after) {
+    Map<String, Long> out = new HashMap<>();
+    after.forEach((tid, now) -> {
+      ThreadCpu then = before.get(tid);
+      out.merge(now.group(), now.nanos() - (then == null ? 0 : then.nanos()), Long::sum);
+    });
     return out;
   }
 }
