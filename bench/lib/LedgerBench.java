@@ -532,6 +532,11 @@ public final class LedgerBench {
     }
 
     @Override
+    public java.util.Set<String> stored(java.util.Collection<String> ids) {
+      return inner.stored(ids);
+    }
+
+    @Override
     public void insert(List<UsageEvent> batch) {
       long t0 = System.nanoTime();
       inner.insert(batch);

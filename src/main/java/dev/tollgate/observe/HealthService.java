@@ -96,6 +96,8 @@ public final class HealthService {
         .put("lag_seconds", ledgerStatus.lagAge().toMillis() / 1000.0)
         .put("written", ledgerStatus.flushed())
         .put("failed_batches", ledgerStatus.failedBatches())
+        .put("interrupted", ledgerStatus.interrupted())
+        .put("unreadable_records", ledgerStatus.unreadable())
         .put("disk_bytes", ledgerStatus.diskBytes())
         .put("max_disk_bytes", ledgerStatus.maxDiskBytes())
         .put("detail", ledgerStatus.failed() ? "the local log failed (disk error): no call can be admitted"

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -165,6 +166,22 @@ public final class JdbiUsageStore implements UsageSink {
     insert.setString(p + 22, e.route());
     insert.setString(p + 23, e.teamId());
     insert.setString(p + 24, e.userId());
+  }
+
+  /** Which of the events {@code ids} are stored: one query per {@value #ROWS_PER_STATEMENT} ids. */
+  @Override
+  public Set<String> stored(Collection<String> ids) {
+    List<String> all = List.copyOf(ids);
+    Set<String> found = new HashSet<>();
+    jdbi.useHandle(h -> {
+      for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {
+        h.createQuery("SELECT id FROM usage_events WHERE id IN (<ids>)")
+            .bindList("ids", all.subList(from, Math.min(all.size(), from + ROWS_PER_STATEMENT)))
+            .mapTo(String.class)
+            .forEach(found::add);
+      }
+    });
+    return found;
   }
 
   /** Which events an export returns: a time range, the caller's scope, and optional narrowing filters. */

@@ -22,6 +22,7 @@ import dev.tollgate.routing.Model;
 import dev.tollgate.store.Database;
 import dev.tollgate.store.IdGenerator;
 import dev.tollgate.store.JdbiBudgetPersistence;
+import dev.tollgate.store.JdbiUsageStore;
 import dev.tollgate.testing.ManualClock;
 import dev.tollgate.testing.TestDatabases;
 import java.nio.file.Path;
@@ -56,7 +57,8 @@ class MeterTest {
     budgets = new LocalBudgetStore(new JdbiBudgetPersistence(db.jdbi()), BudgetListener.NONE, clock,
         new IdGenerator(clock, () -> new Random(1)), Duration.ofHours(1), Duration.ofMinutes(10));
     budgets.start();
-    ledger = Ledger.open(LedgerConfig.defaults(WalConfig.defaults(dir.resolve("wal"))), events -> { }, clock);
+    ledger = Ledger.open(LedgerConfig.defaults(WalConfig.defaults(dir.resolve("wal"))), new JdbiUsageStore(db.jdbi()),
+        clock);
     body = new ObjectMapper().readTree(
         "{\"model\":\"m\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }

@@ -44,6 +44,8 @@ class OperationsTest {
       assertThat(components.get("ledger").get("status").asText()).isEqualTo("UP");
       assertThat(components.get("ledger").get("lag_events").asLong()).isZero();
       assertThat(components.get("ledger").get("lag_seconds").asDouble()).isZero();
+      assertThat(components.get("ledger").get("interrupted").asLong()).isZero();
+      assertThat(components.get("ledger").get("unreadable_records").asLong()).isZero();
       assertThat(components.get("providers").get("fake").get("type").asText()).isEqualTo("openai");
       assertThat(health.toString()).doesNotContain("sk-upstream-secret").doesNotContain(TestGateway.MASTER_KEY);
     }

@@ -273,6 +273,21 @@ class StoreTest {
     }
 
     @Test
+    void storedNamesWhichEventsTheDatabaseHasAcrossQueries() {
+      List<UsageEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 700; i++) { // past one query's 500 ids
+        events.add(event("e" + i, "req-" + i, "key-1", 1000 + i));
+      }
+      usage.insert(events);
+      List<String> asked = new java.util.ArrayList<>();
+      for (int i = 0; i < 1200; i += 2) {
+        asked.add("e" + i); // e0, e2, ... e1198: the first 350 are stored
+      }
+      assertThat(usage.stored(asked)).hasSize(350).contains("e0", "e698").doesNotContain("e700", "e1");
+      assertThat(usage.stored(List.of())).isEmpty();
+    }
+
+    @Test
     void insertingAnEmptyBatchDoesNothing() {
       usage.insert(List.of());
       assertThat(usage.count()).isZero();

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * The usage ledger: every upstream call is written to a local write-ahead log twice, as an
  * {@linkplain #begin intent} stored in the log's memory-mapped intake before the request leaves the gateway
  * (where it survives a crash of the gateway at once, and a power cut once forced, within
- * {@code ledger.wal.commit_interval}) and as its {@linkplain #end usage event} when it ends; one flusher
- * thread moves the events on to the database in batches, idempotently by event id, and lets the log go once
- * they are there.
+ * {@code ledger.wal.commit_interval}) and as its {@linkplain #end outcome} when it ends; one flusher
+ * thread joins each outcome with its intent into the call's usage event, moves the events on to the database
+ * in batches, idempotently by event id, and lets the log go once they are there.
  *
  * <p><b>Exactly once.</b> An event is in the log before its call's accounting is done, so a crash loses
  * none: the next start replays what the database does not have yet (inserting twice is harmless, the
@@ -42,8 +43,12 @@ import org.slf4j.LoggerFactory;
  * closed; older copies are left to the database, which keeps the first event per id).
  *
  * <p><b>Intents pin the log.</b> The committed position (up to which segments may be deleted) never
- * passes the intent of a call still in flight. A call that runs long has its intent written again at
- * the head of the log ({@linkplain #CARRY_AFTER carried forward}) so that old segments can go.
+ * passes the intent of a call still in flight, so the flusher always holds (or reads again, after a restart)
+ * the intent an outcome is joined with. A call that runs long has its intent written again at the head of
+ * the log ({@linkplain #CARRY_AFTER carried forward}) so that old segments can go. An outcome read without
+ * its intent after a restart is a copy (the database has its event: the replay began behind it) or lost its
+ * intent to damage on disk (recovery reports it when the log is opened): that one cannot be attributed, and
+ * is counted as unreadable and logged with its id and cost, never inserted half-known.
  *
  * <p><b>Database down.</b> The flusher retries its batch with backoff while calls go on being served:
  * the log grows up to its cap ({@link #hasRoom} turns false near it, and admission answers 503). When
@@ -129,7 +134,8 @@ public final class Ledger implements AutoCloseable {
     long[] events = {0};
     wal.replay(position, r -> {
       try {
-        if (LedgerCodec.decode(r.payload()) instanceof LedgerRecord.Ended) {
+        LedgerRecord record = LedgerCodec.decode(r.payload());
+        if (record instanceof LedgerRecord.Ended || record instanceof LedgerRecord.Outcome) {
           events[0]++;
         }
       } catch (IllegalArgumentException e) {
@@ -166,15 +172,16 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Writes a call's usage event; the future completes once it is in the log's intake or file (where it
-   * survives a crash of the gateway; forced within {@code commit_interval}), or fails with a
-   * {@link WalException}. Nothing waits for it: when the intake is full, it goes with the next intent
-   * written, within a millisecond at the latest.
+   * Writes a call's usage event, whose intent was {@linkplain #begin begun} under the same id and carries the
+   * same caller, model, deployment and attempt: only its outcome goes into the log, and the flusher joins it
+   * with the intent. The future completes once it is in the log's intake or file (where it survives a crash of
+   * the gateway; forced within {@code commit_interval}), or fails with a {@link WalException}. Nothing waits
+   * for it: when the intake is full, it goes with the next intent written, within a millisecond at the latest.
    */
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();
     openCalls.decrementAndGet();
-    return wal.writeLater(LedgerCodec.encode(new LedgerRecord.Ended(event))).handle((written, failure) -> {
+    return wal.writeLater(LedgerCodec.encode(LedgerRecord.Outcome.of(event))).handle((written, failure) -> {
       if (failure != null) {
         ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
@@ -304,12 +311,28 @@ public final class Ledger implements AutoCloseable {
     long[] last = {position};
     long[] firstAppendedAt = {0};
     Set<String> inBatch = new HashSet<>();
+    Map<String, CallIntent> begunInBatch = new HashMap<>();
     int[] copies = {0};
+    List<Read> unjoined = new ArrayList<>();
     long read = wal.replay(position, config.flushBatch(), r -> {
       last[0] = r.seq();
       LedgerRecord record = decode(r);
       if (record == null) {
         return;
+      }
+      if (record instanceof LedgerRecord.Begun(CallIntent intent)) {
+        begunInBatch.put(intent.id(), intent);
+      } else if (record instanceof LedgerRecord.Outcome outcome) {
+        CallIntent intent = intentOf(outcome.eventId(), begunInBatch);
+        if (intent == null) {
+          if (recentlyClosed.contains(outcome.eventId())) {
+            copies[0]++; // a copy of the outcome of a call already closed
+          } else {
+            unjoined.add(new Read(r.seq(), r.appendedAtMillis(), outcome));
+          }
+          return;
+        }
+        record = new LedgerRecord.Ended(outcome.event(intent));
       }
       records.add(new Read(r.seq(), r.appendedAtMillis(), record));
       if (record instanceof LedgerRecord.Ended(UsageEvent event)) {
@@ -330,7 +353,9 @@ public final class Ledger implements AutoCloseable {
       flushed.addAndGet(batch.size());
       oldestUnflushedAt = 0;
     }
-    backlog.addAndGet(-(batch.size() + copies[0]));
+    // Counted and logged once, now that the batch around them is in (a failed batch is read again).
+    settleUnjoined(unjoined);
+    backlog.addAndGet(-(batch.size() + copies[0] + unjoined.size()));
     // Only now that the batch is in the database: a failed batch is read again, and the intents must
     // not see its records twice (a carried intent's end, then its copy, would leave the copy open).
     for (Read r : records) {
@@ -338,6 +363,7 @@ public final class Ledger implements AutoCloseable {
         case LedgerRecord.Begun(CallIntent intent) -> opened(r.seq(), new Open(intent, r.appendedAtMillis()));
         case LedgerRecord.Abandoned(String id) -> closed(id);
         case LedgerRecord.Ended(UsageEvent event) -> closed(event.id());
+        case LedgerRecord.Outcome outcome -> closed(outcome.eventId()); // joined above: read as Ended
       }
     }
     position = last[0];
@@ -350,6 +376,40 @@ public final class Ledger implements AutoCloseable {
     }
     commit();
     return (int) read;
+  }
+
+  /** The intent of call {@code id}: read in this batch, or open since an earlier one; null when neither. */
+  private CallIntent intentOf(String id, Map<String, CallIntent> begunInBatch) {
+    CallIntent intent = begunInBatch.get(id);
+    if (intent != null) {
+      return intent;
+    }
+    Long seq = openById.get(id);
+    return seq == null ? null : openBySeq.get(seq).intent();
+  }
+
+  /**
+   * Outcomes read with no intent to join. After a restart most are copies: the log's checkpoint lags its
+   * committed position by up to a second, so the replay begins at records whose calls the previous run already
+   * stored and closed, their intents behind the replay's start; the database has their events. The others
+   * lost their intent to damage on disk: counted as unreadable, logged, not inserted.
+   */
+  private void settleUnjoined(List<Read> unjoined) {
+    if (unjoined.isEmpty()) {
+      return;
+    }
+    Set<String> stored = sinkCall(() -> sink.stored(unjoined.stream()
+        .map(r -> ((LedgerRecord.Outcome) r.record()).eventId()).toList()), unjoined.size());
+    for (Read r : unjoined) {
+      LedgerRecord.Outcome outcome = (LedgerRecord.Outcome) r.record();
+      if (!stored.contains(outcome.eventId())) {
+        unreadable.incrementAndGet();
+        log.error("usage ledger: record {}, the outcome of call {} ({} µ$, {} input and {} output tokens), has no "
+            + "intent in the log (lost to the damage reported when the log was opened) nor an event in the "
+            + "database: it cannot be attributed and is skipped", r.seq(), outcome.eventId(), outcome.costMicros(),
+            outcome.inputTokens(), outcome.outputTokens());
+      }
+    }
   }
 
   /** A record read from the log, applied to the open intents once its batch is in the database. */
@@ -448,17 +508,26 @@ public final class Ledger implements AutoCloseable {
   }
 
   private void insert(List<UsageEvent> batch) {
-    try {
+    sinkCall(() -> {
       sink.insert(batch);
+      return null;
+    }, batch.size());
+  }
+
+  /** A call to the database about {@code events} events: a failure marks it down and throws {@link SinkDown}. */
+  private <T> T sinkCall(Supplier<T> call, int events) {
+    try {
+      T result = call.get();
       if (!sinkHealthy) {
         log.info("usage ledger: the database takes events again; {} waiting", backlog.get());
       }
       sinkHealthy = true;
+      return result;
     } catch (RuntimeException e) {
       failedBatches.incrementAndGet();
       if (sinkHealthy) {
         log.warn("usage ledger: cannot write {} event(s) to the database, retrying with backoff; calls go on "
-            + "being served and their usage waits in the write-ahead log: {}", batch.size(), e.toString());
+            + "being served and their usage waits in the write-ahead log: {}", events, e.toString());
       }
       sinkHealthy = false;
       throw new SinkDown(closing.get() && closeDeadline > 0 && System.nanoTime() > closeDeadline);

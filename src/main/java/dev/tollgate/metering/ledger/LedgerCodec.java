@@ -17,6 +17,7 @@ final class LedgerCodec {
   private static final byte BEGUN = 1;
   private static final byte ENDED = 2;
   private static final byte ABANDONED = 3;
+  private static final byte OUTCOME = 4;
 
   private LedgerCodec() {}
 
@@ -46,6 +47,23 @@ final class LedgerCodec {
       case LedgerRecord.Abandoned(String id) -> {
         out.put(ABANDONED);
         out.str(id);
+      }
+      case LedgerRecord.Outcome o -> {
+        out.put(OUTCOME);
+        out.str(o.eventId());
+        out.putLong(o.inputTokens());
+        out.putLong(o.outputTokens());
+        out.putLong(o.cachedTokens());
+        out.putLong(o.reasoningTokens());
+        out.bool(o.estimated());
+        out.putLong(o.costMicros());
+        out.str(o.status());
+        out.putInt(o.httpStatus());
+        out.putLong(o.latencyMs());
+        out.putLong(o.ttftMs());
+        out.bool(o.streamed());
+        out.str(o.error());
+        out.putLong(o.createdAt());
       }
       case LedgerRecord.Ended(UsageEvent e) -> {
         out.put(ENDED);
@@ -90,6 +108,8 @@ final class LedgerCodec {
           + chars(i.endpoint()) + chars(i.model()) + chars(i.deployment()) + chars(i.provider())
           + chars(i.upstreamModel()) + chars(i.route());
       case LedgerRecord.Abandoned(String id) -> 2 + Integer.BYTES + chars(id);
+      case LedgerRecord.Outcome o -> 2 + 4 * Integer.BYTES + 8 * Long.BYTES + 2 + chars(o.eventId())
+          + chars(o.status()) + chars(o.error());
       case LedgerRecord.Ended(UsageEvent e) -> 2 + 13 * Integer.BYTES + 8 * Long.BYTES + 2 + 2 * Integer.BYTES
           + chars(e.id()) + chars(e.requestId()) + chars(e.keyId()) + chars(e.endpoint()) + chars(e.model())
           + chars(e.deployment()) + chars(e.provider()) + chars(e.upstreamModel()) + chars(e.status())
@@ -181,6 +201,8 @@ final class LedgerCodec {
             str(in), in.getInt(), in.getLong(), in.getLong(), bool(in), str(in), in.getLong(), in.getInt(), str(in),
             str(in), str(in)));
         case ABANDONED -> new LedgerRecord.Abandoned(str(in));
+        case OUTCOME -> new LedgerRecord.Outcome(str(in), in.getLong(), in.getLong(), in.getLong(), in.getLong(),
+            bool(in), in.getLong(), str(in), in.getInt(), in.getLong(), in.getLong(), bool(in), str(in), in.getLong());
         default -> throw new IllegalArgumentException("unknown ledger record kind " + kind);
       };
       if (in.hasRemaining()) {

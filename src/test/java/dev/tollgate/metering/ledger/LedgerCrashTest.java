@@ -95,6 +95,8 @@ class LedgerCrashTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
             .until(() -> ledgerHealth(base).path("lag_events").asLong(-1) == 0);
+        assertThat(ledgerHealth(base).path("unreadable_records").asLong(-1))
+            .as("every outcome found its intent across the kills").isZero();
         // A clean stop with a slow call in flight, and a second SIGTERM while it drains (an impatient
         // supervisor): the drain still lets the call finish and writes its usage before the process exits.
         upstream.enqueue(FakeUpstream.delayed(Duration.ofMillis(1500),

@@ -17,10 +17,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -65,6 +68,15 @@ class LedgerTest {
         stored.putIfAbsent(e.id(), e);
         insertedOk.computeIfAbsent(e.id(), id -> new AtomicInteger()).incrementAndGet();
       }
+    }
+
+    @Override
+    public Set<String> stored(Collection<String> ids) {
+      if (down) {
+        refused.incrementAndGet();
+        throw new IllegalStateException("database unreachable (fake)");
+      }
+      return ids.stream().filter(stored::containsKey).collect(Collectors.toSet());
     }
 
     /** Ids whose event was inserted successfully more than once. */
@@ -139,6 +151,8 @@ class LedgerTest {
         new LedgerRecord.Ended(event(intent)),
         new LedgerRecord.Ended(failed),
         new LedgerRecord.Ended(intent.interrupted()),
+        LedgerRecord.Outcome.of(event(intent)),
+        LedgerRecord.Outcome.of(failed),
         new LedgerRecord.Abandoned("04"));
     for (LedgerRecord record : table) {
       assertThat(LedgerCodec.decode(LedgerCodec.encode(record))).as(record.getClass().getSimpleName())
@@ -153,6 +167,7 @@ class LedgerTest {
     List<LedgerRecord> ascii = List.of(new LedgerRecord.Begun(intent("06")), new LedgerRecord.Ended(event(intent("07"))),
         new LedgerRecord.Begun(new CallIntent("08", null, "k", "t", null, "embeddings", "m", "d", "p", "u", true, 0, 0,
             1, 3, "primary")),
+        LedgerRecord.Outcome.of(event(intent("10"))),
         new LedgerRecord.Abandoned("09"));
     for (LedgerRecord record : ascii) {
       // The size is what the encoder allocates: a wrong one would cost a second array and a copy per record.
@@ -219,6 +234,67 @@ class LedgerTest {
     }
   }
 
+  /**
+   * A call's end is logged as its outcome alone and joined with its intent, whether the intent was read in the
+   * same batch or in an earlier one (still open), so the database gets the very event the gateway settled.
+   */
+  @ParameterizedTest(name = "flush batch {0}")
+  @ValueSource(ints = {1, 100})
+  void anOutcomeIsJoinedWithItsIntentIntoTheWholeEvent(int flushBatch) {
+    try (Ledger ledger = open(flushBatch)) {
+      CallIntent early = intent("early");
+      ledger.begin(early).join();
+      drain(ledger); // the intent read, and open, before its call ends
+      CallIntent other = intent("other");
+      ledger.begin(other).join();
+      UsageEvent otherEvent = new UsageEvent("other", other.requestId(), other.keyId(), other.endpoint(),
+          other.model(), other.deployment(), other.provider(), other.upstreamModel(), 9, 0, 0, 0, true, 17,
+          "client_closed", 499, 3, -1, other.streamed(), "gone \u00e9", clock.millis() + 5, other.attempt(),
+          other.route(), other.teamId(), other.userId());
+      ledger.end(otherEvent).join();
+      ledger.end(event(early)).join();
+      drain(ledger);
+      assertThat(sink.stored).containsOnlyKeys("early", "other");
+      assertThat(sink.stored.get("early")).isEqualTo(event(early));
+      assertThat(sink.stored.get("other")).isEqualTo(otherEvent);
+      assertThat(ledger.status().lagEvents()).isZero();
+      assertThat(ledger.committedSeq()).isEqualTo(ledger.durableSeq());
+    }
+  }
+
+  /**
+   * An outcome read without its intent is either a copy (after a restart the replay begins where the lagging
+   * checkpoint says, behind calls the last run already stored: the database has the event) or lost its intent
+   * to damage on disk: that one cannot be attributed to a caller. It is counted as unreadable once, nothing is
+   * inserted with made-up fields, and neither the lag nor the log is held up.
+   */
+  @Test
+  void anOutcomeWithoutItsIntentIsACopyWhenStoredElseCountedUnreadableAndNothingHalfKnownIsStored() {
+    CallIntent lost = intent("lost");
+    CallIntent copied = intent("copied");
+    CallIntent kept = intent("kept");
+    sink.insert(List.of(event(copied))); // stored by the previous run, whose checkpoint lagged
+    try (Wal wal = Wal.open(config(100).wal(), clock)) {
+      wal.append(LedgerCodec.encode(LedgerRecord.Outcome.of(event(copied)))).join();
+      wal.append(LedgerCodec.encode(LedgerRecord.Outcome.of(event(lost)))).join();
+      wal.append(LedgerCodec.encode(new LedgerRecord.Begun(kept))).join();
+      wal.append(LedgerCodec.encode(LedgerRecord.Outcome.of(event(kept)))).join();
+    }
+    sink.down = true;
+    try (Ledger ledger = open(100)) {
+      assertThat(ledger.status().lagEvents()).isEqualTo(3);
+      assertThatThrownBy(() -> flush(ledger)).as("the database refuses the batch; it is read again").isNotNull();
+      sink.down = false;
+      drain(ledger);
+      assertThat(sink.stored).containsOnlyKeys("copied", "kept");
+      assertThat(sink.insertedOk.get("copied").get()).as("a copy is not inserted again").isEqualTo(1);
+      assertThat(ledger.status().unreadable()).as("the lost one, once, though its batch was read twice")
+          .isEqualTo(1);
+      assertThat(ledger.status().lagEvents()).isZero();
+      assertThat(ledger.committedSeq()).isEqualTo(ledger.durableSeq());
+    }
+  }
+
   // ---------------------------------------------------------------- records found twice
 
   /**
@@ -234,11 +310,11 @@ class LedgerTest {
     CallIntent c = intent("c");
     List<LedgerRecord> records = List.of(
         new LedgerRecord.Begun(a), new LedgerRecord.Begun(a), // an intent twice before its end
-        new LedgerRecord.Ended(event(a)), new LedgerRecord.Ended(event(a)), // an event twice
+        LedgerRecord.Outcome.of(event(a)), LedgerRecord.Outcome.of(event(a)), // an outcome twice
         new LedgerRecord.Begun(b), new LedgerRecord.Abandoned("b"), new LedgerRecord.Abandoned("b"), // an abandon twice
         new LedgerRecord.Begun(b), // and its intent again after it: must not bill a call that never went out
-        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c)), // a whole call
-        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c))); // and all of it again
+        new LedgerRecord.Begun(c), new LedgerRecord.Ended(event(c)), // a whole call, its event whole (older logs)
+        new LedgerRecord.Begun(c), LedgerRecord.Outcome.of(event(c))); // and all of it again, as an outcome
     try (Wal wal = Wal.open(config(flushBatch).wal(), clock)) {
       for (LedgerRecord r : records) {
         wal.append(LedgerCodec.encode(r)).join();
@@ -248,6 +324,7 @@ class LedgerTest {
       assertThat(ledger.status().lagEvents()).isEqualTo(4);
       drain(ledger);
       assertThat(sink.stored).containsOnlyKeys("a", "c");
+      assertThat(sink.stored.get("a")).as("the outcome joined with its intent").isEqualTo(event(a));
       assertThat(sink.duplicates()).isEmpty();
       assertThat(ledger.status().flushed()).isEqualTo(2);
       assertThat(ledger.status().lagEvents()).as("the copies are counted off too").isZero();
