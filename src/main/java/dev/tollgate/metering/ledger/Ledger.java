@@ -313,7 +313,7 @@ public final class Ledger implements AutoCloseable {
     Set<String> inBatch = new HashSet<>();
     Map<String, CallIntent> begunInBatch = new HashMap<>();
     int[] copies = {0};
-    List<Read> unjoined = new ArrayList<>();
+    List<Unjoined> unjoined = new ArrayList<>();
     long read = wal.replay(position, config.flushBatch(), r -> {
       last[0] = r.seq();
       LedgerRecord record = decode(r);
@@ -328,7 +328,7 @@ public final class Ledger implements AutoCloseable {
           if (recentlyClosed.contains(outcome.eventId())) {
             copies[0]++; // a copy of the outcome of a call already closed
           } else {
-            unjoined.add(new Read(r.seq(), r.appendedAtMillis(), outcome));
+            unjoined.add(new Unjoined(r.seq(), outcome));
           }
           return;
         }
@@ -353,7 +353,7 @@ public final class Ledger implements AutoCloseable {
       flushed.addAndGet(batch.size());
       oldestUnflushedAt = 0;
     }
-    // Counted and logged once, now that the batch around them is in (a failed batch is read again).
+    // Only once the batch around them is in: a failed batch is read again, and they must be counted once.
     settleUnjoined(unjoined);
     backlog.addAndGet(-(batch.size() + copies[0] + unjoined.size()));
     // Only now that the batch is in the database: a failed batch is read again, and the intents must
@@ -394,23 +394,26 @@ public final class Ledger implements AutoCloseable {
    * stored and closed, their intents behind the replay's start; the database has their events. The others
    * lost their intent to damage on disk: counted as unreadable, logged, not inserted.
    */
-  private void settleUnjoined(List<Read> unjoined) {
+  private void settleUnjoined(List<Unjoined> unjoined) {
     if (unjoined.isEmpty()) {
       return;
     }
-    Set<String> stored = sinkCall(() -> sink.stored(unjoined.stream()
-        .map(r -> ((LedgerRecord.Outcome) r.record()).eventId()).toList()), unjoined.size());
-    for (Read r : unjoined) {
-      LedgerRecord.Outcome outcome = (LedgerRecord.Outcome) r.record();
+    Set<String> stored = sinkCall(() -> sink.stored(unjoined.stream().map(u -> u.outcome().eventId()).toList()),
+        unjoined.size());
+    for (Unjoined u : unjoined) {
+      LedgerRecord.Outcome outcome = u.outcome();
       if (!stored.contains(outcome.eventId())) {
         unreadable.incrementAndGet();
         log.error("usage ledger: record {}, the outcome of call {} ({} µ$, {} input and {} output tokens), has no "
             + "intent in the log (lost to the damage reported when the log was opened) nor an event in the "
-            + "database: it cannot be attributed and is skipped", r.seq(), outcome.eventId(), outcome.costMicros(),
+            + "database: it cannot be attributed and is skipped", u.seq(), outcome.eventId(), outcome.costMicros(),
             outcome.inputTokens(), outcome.outputTokens());
       }
     }
   }
+
+  /** An outcome read at {@code seq} whose intent the flusher does not hold. */
+  private record Unjoined(long seq, LedgerRecord.Outcome outcome) {}
 
   /** A record read from the log, applied to the open intents once its batch is in the database. */
   private record Read(long seq, long appendedAtMillis, LedgerRecord record) {}
