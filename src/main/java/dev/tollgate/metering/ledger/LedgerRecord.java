@@ -24,8 +24,9 @@ sealed interface LedgerRecord {
 
   /**
    * How a call ended: its usage event less the fields its intent already holds in the log (who called, which
-   * model and deployment, which attempt), which the flusher joins back. A third the size of a whole event on
-   * every path it takes (encoded on the event loop, stored, written, read back, decoded).
+   * model and deployment, which attempt), which the flusher joins back. Under half the size of a whole event
+   * (122 bytes against 314 for a typical chat call) on every path it takes: encoded on the event loop, stored,
+   * written, read back, decoded.
    */
   record Outcome(String eventId, long inputTokens, long outputTokens, long cachedTokens, long reasoningTokens,
       boolean estimated, long costMicros, String status, int httpStatus, long latencyMs, long ttftMs,
