@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Pools the cycles of several bench/paired.sh reports: per cycle, the mean req/s of a build's JVMs (NAME,
 NAME-jvm2, ...) over the mean of the baseline's, then the median over every cycle of every report with a 95%
-bootstrap interval of that median (10,000 resamples, fixed seed, as paired.sh computes one report's).
+bootstrap interval of that median (paired.sh's method for one report, with 10,000 resamples instead of its
+2,000; fixed seed).
 
 Usage: bench/lib/pool.py [--build budgets] [--baseline off] bench/out/paired-A.md bench/out/paired-B.md ...
 """
