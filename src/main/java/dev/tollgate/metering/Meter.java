@@ -11,6 +11,7 @@ import dev.tollgate.metering.budget.ReserveResult;
 import dev.tollgate.metering.ledger.Ledger;
 import dev.tollgate.metering.limits.Admission;
 import dev.tollgate.metering.limits.CallerScopes;
+import dev.tollgate.metering.limits.LimitsConfig;
 import dev.tollgate.metering.limits.RateLimitHeaders;
 import dev.tollgate.metering.limits.RateLimiter;
 import dev.tollgate.metering.limits.Scope;
@@ -104,16 +105,19 @@ public final class Meter {
     caller.userId().ifPresent(u -> touched.add(BudgetScope.user(u)));
     touched.add(BudgetScope.team(caller.teamId()));
     org.ifPresent(o -> touched.add(BudgetScope.organization(o)));
-    CallerScopes scopes = CallerScopes.of(caller);
     List<BudgetRef> limiting = budgets.budgetsOf(touched);
     boolean budgeted = !limiting.isEmpty();
-    boolean tokenLimited = tokenLimited(scopes);
+    LimitsConfig limits = limiter.config();
+    // Without any limit configured (the common case) the caller's scopes are not even made.
+    CallerScopes scopes = limits.limitsNothing() ? null : CallerScopes.of(caller);
+    boolean tokenLimited = scopes != null && tokenLimited(limits, scopes);
     Deployment first = model.deployments().getFirst();
     long prompt = budgeted || tokenLimited ? worstCase.promptTokens(first.upstreamModel(), body) : -1;
     long explicitOutput = !tokenLimited || embedding ? 0
         : WorstCase.maxOutputTokens(body, OptionalLong.of(0), "", false);
 
-    Admission admission = limiter.admit(scopes, tokenLimited ? prompt + explicitOutput : 0);
+    Admission admission = scopes == null ? RateLimiter.UNLIMITED
+        : limiter.admit(scopes, tokenLimited ? prompt + explicitOutput : 0);
     if (admission instanceof Admission.Limited limited) {
       return new Verdict.RateLimited(limited, RateLimitHeaders.of(admission));
     }
@@ -131,9 +135,9 @@ public final class Meter {
         prompt));
   }
 
-  private boolean tokenLimited(CallerScopes scopes) {
+  private static boolean tokenLimited(LimitsConfig limits, CallerScopes scopes) {
     for (Scope scope : scopes.scopes()) {
-      if (limiter.config().specFor(scope).tpm().isPresent()) {
+      if (limits.specFor(scope).tpm().isPresent()) {
         return true;
       }
     }

@@ -50,6 +50,7 @@ public final class Tab {
   private int open;
   private long usedTokens;
   private boolean requestEnded;
+  private boolean permitSettled;
 
   Tab(Meter meter, Permit permit, RateLimitStatus rateLimits, Reservation admissionHold, Bounds bounds,
       long countedPromptTokens) {
@@ -111,6 +112,7 @@ public final class Tab {
   /** The attempt never reached its upstream: nothing is billed and its hold is released. */
   public void abandon(Ticket ticket) {
     boolean begun;
+    long permitTokens;
     synchronized (this) {
       if (ticket.closed) {
         return;
@@ -118,12 +120,13 @@ public final class Tab {
       ticket.closed = true;
       begun = ticket.begun;
       open--;
+      permitTokens = finishing();
     }
     meter.budgets().release(ticket.hold);
     if (begun) {
       meter.ledger().abandon(ticket.eventId);
     }
-    finishIfDone();
+    settlePermit(permitTokens);
   }
 
   /**
@@ -136,21 +139,25 @@ public final class Tab {
         throw new IllegalStateException("attempt " + ticket.eventId + " settled twice");
       }
       ticket.closed = true;
-      open--;
     }
     UsageEvent event = meter.settlement().event(call, ticket.eventId);
     meter.ledger().end(event);
     meter.budgets().settle(ticket.hold, event.costMicros());
+    long permitTokens;
+    // Still open until its tokens are added: the permit, if this finishes the request, is settled with them.
     synchronized (this) {
+      open--;
       usedTokens += event.inputTokens() + event.outputTokens();
+      permitTokens = finishing();
     }
-    finishIfDone();
+    settlePermit(permitTokens);
     return event;
   }
 
   /** The request is over (answered, refused, or the client left); attempts may still be settling. */
   public void requestEnded() {
     Reservation unused;
+    long permitTokens;
     synchronized (this) {
       if (requestEnded) {
         return;
@@ -158,21 +165,31 @@ public final class Tab {
       requestEnded = true;
       unused = admissionHold;
       admissionHold = null;
+      permitTokens = finishing();
     }
     if (unused != null) {
       meter.budgets().release(unused);
     }
-    finishIfDone();
+    settlePermit(permitTokens);
   }
 
-  private void finishIfDone() {
-    long tokens;
-    synchronized (this) {
-      if (!requestEnded || open > 0 || permit.isFinished()) {
-        return;
-      }
-      tokens = usedTokens;
+  /**
+   * Whether the request is over and its last attempt closed, so that its permit is to be settled now: the
+   * tokens to settle it with, once; -1 otherwise.
+   */
+  // @GuardedBy("this")
+  private long finishing() {
+    if (!requestEnded || open > 0 || permitSettled) {
+      return -1;
     }
-    permit.settle(tokens);
+    permitSettled = true;
+    return usedTokens;
+  }
+
+  /** Settles the permit outside the tab's lock: it touches the caller's shared rate-limit buckets. */
+  private void settlePermit(long tokens) {
+    if (tokens >= 0) {
+      permit.settle(tokens);
+    }
   }
 }

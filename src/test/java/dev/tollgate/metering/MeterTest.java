@@ -13,8 +13,12 @@ import dev.tollgate.metering.budget.BudgetService;
 import dev.tollgate.metering.budget.LocalBudgetStore;
 import dev.tollgate.metering.ledger.Ledger;
 import dev.tollgate.metering.ledger.LedgerConfig;
+import dev.tollgate.metering.limits.LimitSpec;
 import dev.tollgate.metering.limits.LimitsConfig;
+import dev.tollgate.metering.limits.RateLimitStatus;
 import dev.tollgate.metering.limits.RateLimiter;
+import dev.tollgate.metering.limits.Scope;
+import dev.tollgate.metering.limits.ScopeKind;
 import dev.tollgate.metering.wal.WalConfig;
 import dev.tollgate.observe.GatewayMetrics;
 import dev.tollgate.routing.Deployment;
@@ -28,7 +32,10 @@ import dev.tollgate.testing.TestDatabases;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -71,7 +78,11 @@ class MeterTest {
   }
 
   private Meter meter(Function<String, CompletableFuture<Optional<String>>> organizationOf) {
-    return new Meter(ledger, new RateLimiter(LimitsConfig.NONE, clock),
+    return meter(new RateLimiter(LimitsConfig.NONE, clock), organizationOf);
+  }
+
+  private Meter meter(RateLimiter limiter, Function<String, CompletableFuture<Optional<String>>> organizationOf) {
+    return new Meter(ledger, limiter,
         new BudgetService(budgets, Duration.ofMinutes(10)),
         new Settlement(() -> PriceTable.of(List.of()), new TokenCounter(), new GatewayMetrics(), clock),
         new WorstCase(new TokenCounter()), () -> Pricing.of(List.of()), organizationOf);
@@ -106,5 +117,25 @@ class MeterTest {
       throw new AssertionError("looked up " + team);
     }));
     assertThat(verdict).isInstanceOf(Meter.Verdict.Admitted.class);
+  }
+
+  @Test
+  void limitsConfiguredWhileRunningApplyToTheNextCallAndNoneMeansNothingIsTaken() {
+    RateLimiter limiter = new RateLimiter(LimitsConfig.NONE, clock);
+    Meter meter = meter(limiter, team -> CompletableFuture.completedFuture(Optional.empty()));
+    for (int i = 0; i < 3; i++) {
+      assertThat(admit(meter)).isInstanceOfSatisfying(Meter.Verdict.Admitted.class,
+          admitted -> assertThat(admitted.tab().rateLimits()).isEqualTo(RateLimitStatus.UNLIMITED));
+    }
+    assertThat(limiter.trackedScopes()).isZero();
+
+    limiter.update(LimitsConfig.ofDefaults(Map.of(ScopeKind.KEY,
+        new LimitSpec(OptionalLong.of(1), OptionalLong.empty(), OptionalInt.empty()))));
+    assertThat(admit(meter)).isInstanceOf(Meter.Verdict.Admitted.class);
+    assertThat(admit(meter)).isInstanceOfSatisfying(Meter.Verdict.RateLimited.class,
+        limited -> assertThat(limited.limited().scope()).isEqualTo(Scope.key("k1")));
+
+    limiter.update(LimitsConfig.NONE);
+    assertThat(admit(meter)).isInstanceOf(Meter.Verdict.Admitted.class);
   }
 }

@@ -181,7 +181,12 @@ public final class Ledger implements AutoCloseable {
   public CompletableFuture<Void> end(UsageEvent event) {
     ending.incrementAndGet();
     openCalls.decrementAndGet();
-    return wal.writeLater(LedgerCodec.encode(LedgerRecord.Outcome.of(event))).handle((written, failure) -> {
+    CompletableFuture<Void> write = wal.writeLater(LedgerCodec.encode(LedgerRecord.Outcome.of(event)));
+    if (write.isDone() && !write.isCompletedExceptionally()) {
+      ended(); // in the intake already (nearly always): no stage to allocate and run
+      return write;
+    }
+    return write.handle((written, failure) -> {
       if (failure != null) {
         ending.decrementAndGet();
         // Its intent is in the log: the next start bills the call as interrupted rather than not at all.
@@ -189,15 +194,20 @@ public final class Ledger implements AutoCloseable {
             + "at the next start", event.requestId(), failure.toString());
         throw failure instanceof RuntimeException re ? re : new IllegalStateException(failure);
       }
-      // Backlog up before ending down: unsettled() never reads zero while the event is only in the log.
-      long waiting = backlog.incrementAndGet();
-      ending.decrementAndGet();
-      // Woken for a full batch only: a wake-up per event made batches of a dozen, each a transaction.
-      if (waiting == config.flushBatch()) {
-        LockSupport.unpark(flusher);
-      }
+      ended();
       return null;
     });
+  }
+
+  /** A call's event is in the log: one more for the flusher. */
+  private void ended() {
+    // Backlog up before ending down: unsettled() never reads zero while the event is only in the log.
+    long waiting = backlog.incrementAndGet();
+    ending.decrementAndGet();
+    // Woken for a full batch only: a wake-up per event made batches of a dozen, each a transaction.
+    if (waiting == config.flushBatch()) {
+      LockSupport.unpark(flusher);
+    }
   }
 
   /**

@@ -74,6 +74,20 @@ public record LimitsConfig(Map<ScopeKind, LimitSpec> defaults, Map<String, Limit
     });
   }
 
+  /** Whether no scope has any limit: then admission need not look at the caller's scopes at all. */
+  public boolean limitsNothing() {
+    return allEmpty(defaults) && allEmpty(keys) && allEmpty(users) && allEmpty(teams);
+  }
+
+  private static boolean allEmpty(Map<?, LimitSpec> specs) {
+    for (LimitSpec spec : specs.values()) {
+      if (!spec.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The limits of one scope: its override over its kind's default; {@link LimitSpec#NONE} when neither exists. */
   public LimitSpec specFor(Scope scope) {
     LimitSpec base = defaults.getOrDefault(scope.kind(), LimitSpec.NONE);

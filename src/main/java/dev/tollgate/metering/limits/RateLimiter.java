@@ -55,7 +55,7 @@ public final class RateLimiter {
 
   private static final long NANOS_PER_MILLI = 1_000_000L;
   /** The admission of every call none of whose scopes is limited (the usual case where no limits are configured). */
-  private static final Admitted UNLIMITED = new Admitted(Permit.UNLIMITED, RateLimitStatus.UNLIMITED);
+  public static final Admitted UNLIMITED = new Admitted(Permit.UNLIMITED, RateLimitStatus.UNLIMITED);
 
   private final ClockTime time;
   private final Cache<Scope, ScopeState> states;

@@ -51,6 +51,18 @@ class LimitsConfigTest {
   }
 
   @Test
+  void limitsNothingOnlyWhenNoDefaultAndNoOverrideLimitsAnything() {
+    assertThat(LimitsConfig.NONE.limitsNothing()).isTrue();
+    // Overrides that set nothing (an entry left empty in YAML) limit nothing either.
+    assertThat(new LimitsConfig(Map.of(ScopeKind.KEY, LimitSpec.NONE), Map.of("k", LimitSpec.NONE), Map.of(),
+        Map.of("t", LimitSpec.NONE), 10).limitsNothing()).isTrue();
+    assertThat(LimitsConfig.ofDefaults(Map.of(ScopeKind.TEAM, rpm(60))).limitsNothing()).isFalse();
+    assertThat(new LimitsConfig(Map.of(), Map.of(), Map.of("u", tpm(100)), Map.of(), 10).limitsNothing()).isFalse();
+    assertThat(new LimitsConfig(Map.of(), Map.of("k", concurrent(2)), Map.of(), Map.of(), 10).limitsNothing())
+        .isFalse();
+  }
+
+  @Test
   void anOverrideInheritsTheFieldsItLeavesOut() {
     LimitsConfig config = new LimitsConfig(
         Map.of(ScopeKind.KEY, rpm(60).withTpm(1000), ScopeKind.TEAM, concurrent(10)),
