@@ -47,6 +47,7 @@ public final class Tab {
   private final Bounds bounds;
   private final long countedPromptTokens;
   private Reservation admissionHold;
+  // Attempts open and tokens used: counted only for a permit that holds something (see settle).
   private int open;
   private long usedTokens;
   private boolean requestEnded;
@@ -143,6 +144,9 @@ public final class Tab {
     UsageEvent event = meter.settlement().event(call, ticket.eventId);
     meter.ledger().end(event);
     meter.budgets().settle(ticket.hold, event.costMicros());
+    if (permit.holdsNothing()) {
+      return event; // no tokens to count for the permit, and no second lock for nothing
+    }
     long permitTokens;
     // Still open until its tokens are added: the permit, if this finishes the request, is settled with them.
     synchronized (this) {

@@ -11,6 +11,7 @@ import dev.tollgate.metering.budget.BudgetPeriod;
 import dev.tollgate.metering.budget.BudgetScope;
 import dev.tollgate.metering.budget.BudgetService;
 import dev.tollgate.metering.budget.LocalBudgetStore;
+import dev.tollgate.metering.ledger.CallIntent;
 import dev.tollgate.metering.ledger.Ledger;
 import dev.tollgate.metering.ledger.LedgerConfig;
 import dev.tollgate.metering.limits.LimitSpec;
@@ -137,5 +138,38 @@ class MeterTest {
 
     limiter.update(LimitsConfig.NONE);
     assertThat(admit(meter)).isInstanceOf(Meter.Verdict.Admitted.class);
+  }
+
+  @Test
+  void aPermitIsSettledWithWhatTheCallUsedWhetherTheRequestEndsBeforeOrAfterItsAttempt() {
+    RateLimiter limiter = new RateLimiter(LimitsConfig.ofDefaults(Map.of(ScopeKind.KEY,
+        new LimitSpec(OptionalLong.empty(), OptionalLong.of(100_000), OptionalInt.empty()))), clock);
+    Meter meter = meter(limiter, team -> CompletableFuture.completedFuture(Optional.empty()));
+    long estimate = 0;
+    for (boolean endFirst : new boolean[] {true, false}) {
+      Tab tab = ((Meter.Verdict.Admitted) admit(meter)).tab();
+      long remaining = tab.rateLimits().tokens().orElseThrow().remaining();
+      if (endFirst) {
+        estimate = 100_000 - remaining; // the first call: nothing used before it
+      } else {
+        assertThat(remaining).isEqualTo(100_000 - 500 - estimate);
+      }
+      Tab.Ticket ticket = ((Tab.Next.Granted) tab.ticket("e-" + endFirst, "m", MODEL.deployments().getFirst()))
+          .ticket();
+      tab.begin(ticket, new CallIntent(ticket.eventId(), "r", "k1", "t1", null, "chat", "m", "m::d", "p", "gpt-4o",
+          false, 10, 0, clock.millis(), 1, "first")).join();
+      if (endFirst) {
+        tab.requestEnded();
+      }
+      tab.settle(ticket, new CompletedCall("r", "k1", "t1", null, "chat", "m", "m::d", "p", "gpt-4o", "ok", 200,
+          Optional.of(new TokenUsage(300, 200, 0, 0, false)), "", body, true, 5, 5, false, null, 1, "first"));
+      if (!endFirst) {
+        tab.requestEnded();
+      }
+    }
+    // Each call's reservation was replaced by the 500 tokens it used; the next admission reserves its estimate.
+    Tab next = ((Meter.Verdict.Admitted) admit(meter)).tab();
+    assertThat(estimate).isPositive().isNotEqualTo(500);
+    assertThat(next.rateLimits().tokens().orElseThrow().remaining()).isEqualTo(100_000 - 2 * 500 - estimate);
   }
 }

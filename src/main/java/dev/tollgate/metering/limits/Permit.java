@@ -33,6 +33,11 @@ public final class Permit implements AutoCloseable {
     this.onRelease = onRelease;
   }
 
+  /** Whether the permit holds nothing (no limit applies to its call): settling or closing it does nothing. */
+  public boolean holdsNothing() {
+    return this == UNLIMITED;
+  }
+
   /** Whether the permit was settled or closed (never, for a call no limit applies to: it holds nothing). */
   public boolean isFinished() {
     return finished.get();
